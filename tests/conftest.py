@@ -1,0 +1,38 @@
+"""Shared fixtures: figures closed and randomness seeded around every test; the mirror."""
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _close_figures_and_seed():
+    random.seed(0)
+    np.random.seed(0)
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def mirror_dir() -> Path | None:
+    """The upstream-data mirror directory (``JDX_DATA_MIRROR``), or None."""
+    env = os.environ.get("JDX_DATA_MIRROR")
+    if env and not env.startswith(("http://", "https://")) and Path(env).is_dir():
+        return Path(env)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """Skip unless a directory mirror of the upstream files is configured (CI always has one)."""
+    path = mirror_dir()
+    if path is None:
+        pytest.skip("JDX_DATA_MIRROR is not set to a directory mirror (CI sets ../shared/data)")
+    return path
