@@ -1,0 +1,190 @@
+"""Chart functions shared by the notebooks.
+
+Every function draws on a matplotlib ``Axes`` (created when not given), returns the ``Axes``,
+and never computes statistics itself: callers pass tables made by :mod:`jdxlib.analysis`
+or :mod:`jdxlib.national`.  Call :func:`jdxlib.viz.set_theme` first.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+HIGHLIGHT = "#d62728"
+BASE = "#4c72b0"
+LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_city": "#55a868",
+                "other_municipality": "#8172b3", "all_local_governments": "#937860"}
+LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
+                "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体"}
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def caption(ax, text: str, *, fontsize: float = 7.5) -> None:
+    """Write *text* (source, reference date, denominator) under the axes' figure."""
+    fig = ax.figure
+    fig.text(0.01, 0.0, text, ha="left", va="top", fontsize=fontsize, color="0.3",
+             transform=fig.transFigure, wrap=True)
+
+
+def share_bars(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    share: str,
+    low: str | None = None,
+    high: str | None = None,
+    yes: str | None = None,
+    n: str | None = None,
+    highlight: Sequence[str] = (),
+    title: str = "",
+    xlabel: str = "割合（％）",
+    ax=None,
+):
+    """Horizontal bars of shares (0–1) with optional interval whiskers and ``yes/n`` labels.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per bar, drawn top to bottom in table order.
+    label, share, low, high, yes, n : str
+        Column names: bar label, share (0–1), interval bounds (0–1), count and base.
+    highlight : sequence of str
+        Labels drawn in the highlight colour.
+    """
+    t = table.reset_index(drop=True)
+    ax = _axes(ax, (8, max(2.0, 0.32 * len(t) + 1.0)))
+    y = np.arange(len(t))
+    colors = [HIGHLIGHT if str(v) in set(map(str, highlight)) else BASE for v in t[label]]
+    ax.barh(y, t[share] * 100, color=colors, height=0.7)
+    if low and high:
+        err = np.vstack([(t[share] - t[low]).clip(lower=0), (t[high] - t[share]).clip(lower=0)]) * 100
+        ax.errorbar(t[share] * 100, y, xerr=err, fmt="none", ecolor="0.25", elinewidth=0.8, capsize=2)
+    if yes and n:
+        for yi, (k, m, s) in enumerate(zip(t[yes], t[n], t[share])):
+            if pd.notna(m):
+                ax.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=7.5, color="0.25")
+    ax.set_yticks(y, [str(v) for v in t[label]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 118 if (yes and n) else 100)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def trend(
+    rows: pd.DataFrame,
+    *,
+    x: str = "as_of",
+    y: str = "percent",
+    level: str = "level",
+    published: str | None = None,
+    breaks: Sequence[tuple] = (),
+    title: str = "",
+    ylabel: str = "割合（％）",
+    ax=None,
+):
+    """Percentages over survey dates, one line per level, with series breaks and corrections.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        Tidy rows with a date column *x*, value column *y* and a *level* column.
+    published : str, optional
+        Column holding the published (pre-correction) value in the same unit as *y*; drawn
+        as a hollow marker where it differs.
+    breaks : sequence of (date, label)
+        Series breaks drawn as dashed vertical lines.
+    """
+    ax = _axes(ax, (8, 4))
+    data = rows.dropna(subset=[x, y]).sort_values(x)
+    for lvl, grp in data.groupby(level, observed=True, sort=False):
+        ax.plot(grp[x], grp[y], marker="o", color=LEVEL_COLORS.get(lvl), label=LEVEL_LABELS.get(lvl, lvl))
+        if published and published in grp:
+            fixed = grp[grp[published].notna() & (grp[published] != grp[y])]
+            if len(fixed):
+                ax.scatter(fixed[x], fixed[published], facecolors="none", edgecolors="0.2", zorder=5,
+                           label="修正前の公表値")
+    for when, text in breaks:
+        ax.axvline(pd.Timestamp(when), color="0.4", ls="--", lw=0.8)
+        ax.annotate(text, (pd.Timestamp(when), 1.0), xycoords=("data", "axes fraction"), fontsize=7,
+                    rotation=90, va="top", ha="right", color="0.3")
+    ax.set_ylim(0, 105)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("調査時点")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles))
+    if uniq:
+        ax.legend(uniq.values(), uniq.keys(), loc="lower right", fontsize=8)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def choropleth(
+    gdf,
+    column: str,
+    *,
+    highlight: Sequence[str] = (),
+    key: str = "code",
+    title: str = "",
+    legend_label: str = "",
+    vmin: float | None = 0,
+    vmax: float | None = 100,
+    cmap: str = "viridis",
+    ax=None,
+):
+    """A choropleth of *column*; bodies whose *key* is in *highlight* get a red outline.
+
+    Missing values are drawn in light grey and named in the legend.
+    """
+    ax = _axes(ax, (7, 7))
+    gdf.plot(column=column, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, linewidth=0.1, edgecolor="white",
+             legend=True, legend_kwds={"label": legend_label, "shrink": 0.6},
+             missing_kwds={"color": "0.85", "label": "値なし"})
+    if len(highlight):
+        sel = gdf[gdf[key].astype(str).isin([str(h) for h in highlight])]
+        if len(sel):
+            sel.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=1.2)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
+
+
+def distribution(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    by: str,
+    order: Sequence[str] | None = None,
+    highlight_value: float | None = None,
+    highlight_label: str = "",
+    title: str = "",
+    xlabel: str = "割合（％）",
+    ax=None,
+):
+    """Box plots of a percentage by group (median and IQR), with an optional marked value."""
+    import seaborn as sns
+
+    ax = _axes(ax, (8, max(2.0, 0.45 * table[by].nunique() + 1)))
+    sns.boxplot(data=table, x=value, y=by, order=order, ax=ax, color="#a1c9f4", fliersize=1.5,
+                linewidth=0.8)
+    if highlight_value is not None and pd.notna(highlight_value):
+        ax.axvline(highlight_value, color=HIGHLIGHT, lw=1.2)
+        ax.annotate(highlight_label, (highlight_value, 1.0), xycoords=("data", "axes fraction"),
+                    color=HIGHLIGHT, fontsize=8, va="bottom", ha="center")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, loc="left")
+    return ax
