@@ -114,11 +114,16 @@ def trend(
             if len(fixed):
                 ax.scatter(fixed[x], fixed[published], facecolors="none", edgecolors="0.2", zorder=5,
                            label="修正前の公表値")
+    grouped: dict = {}
     for when, text in breaks:
-        ax.axvline(pd.Timestamp(when), color="0.4", ls="--", lw=0.8)
-        ax.annotate(text, (pd.Timestamp(when), 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-                    rotation=90, va="top", ha="right", color="0.3")
-    ax.set_ylim(0, 105)
+        grouped.setdefault(pd.Timestamp(when), [])
+        if text not in grouped[pd.Timestamp(when)]:
+            grouped[pd.Timestamp(when)].append(text)
+    for i, (when, texts) in enumerate(sorted(grouped.items())):
+        ax.axvline(when, color="0.4", ls="--", lw=0.8)
+        ax.annotate("・".join(texts), (when, 0.98 - 0.06 * (i % 2)), xycoords=("data", "axes fraction"),
+                    fontsize=7, va="top", ha="left", color="0.3", xytext=(2, 0), textcoords="offset points")
+    ax.set_ylim(0, 112)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("調査時点")
     handles, labels = ax.get_legend_handles_labels()

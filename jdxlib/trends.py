@@ -1,0 +1,129 @@
+"""National trends from ``national_indicators``: rows, charts, captions and tables.
+
+Values are counts over all bodies of the category where a count is known (recomputed),
+otherwise the published percentage; both the basis and the source are kept on every row.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from . import charts, national
+from ._datasets import describe
+
+BREAK_LABELS = {
+    "universe": "母数の変化",
+    "definition": "定義の変更",
+    "survey_title": "調査の再編",
+    "reference_date": "調査時点の変更",
+}
+CHECK_LABELS = {
+    "ok": "公表値と一致",
+    "respondent_base_1733": "回答1,733団体を分母とした公表値",
+    "denominator_unknown": "分母不明",
+    "not_checkable": "件数か割合の一方のみ公表",
+    "internally_inconsistent": "公表値が内部で矛盾",
+    "superseded_unknown": "後に修正（修正後の値は不明）",
+}
+LEVEL_JA = charts.LEVEL_LABELS
+
+
+def trend_rows(series_id: str, since: int | None = None) -> pd.DataFrame:
+    """Dated points of one series, with ``published_value`` where MIC corrected the count."""
+    rows = national.series_table(series_id, since=since)
+    rows = rows[rows["as_of"].notna()].copy()
+    pub = rows["published_count"].astype("Float64") / rows["denominator"].astype("Float64") * 100
+    rows["published_value"] = pub.astype(float)
+    return rows.sort_values(["level", "as_of"]).reset_index(drop=True)
+
+
+def _fmt_int(v) -> str:
+    return "—" if pd.isna(v) else f"{int(v):,}"
+
+
+def caption(rows: pd.DataFrame) -> str:
+    """Survey, reference dates, denominators and the credit line for a set of rows."""
+    registry = national.load_indicator_registry().set_index("series_id")
+    surveys = sorted({registry.loc[s, "survey"] for s in rows["series_id"].unique()})
+    labels = {s: _survey_label(s) for s in surveys}
+    dates = rows["as_of"].dropna()
+    span = (f"{dates.min():%Y-%m-%d}〜{dates.max():%Y-%m-%d}" if len(dates) else "不明")
+    dens = []
+    for lvl, grp in rows.groupby("level", observed=True):
+        vals = sorted({int(d) for d in grp["denominator"].dropna()})
+        dens.append(f"{LEVEL_JA.get(lvl, lvl)} " + ("／".join(f"{v:,}" for v in vals) if vals else "不明"))
+    basis = "団体数÷全団体数で再計算（件数のない時点は公表値）"
+    return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
+            f"値：{basis}。{describe('national_indicators').credit_line}")
+
+
+def _survey_label(survey: str) -> str:
+    reg = national._registry()  # noqa: SLF001 - same package
+    return reg.get("surveys", {}).get(survey, {}).get("label_ja", survey)
+
+
+def plot_trend(series_id: str, since: int | None = None, ax=None):
+    """Trend chart of one series by level, with breaks and MIC corrections marked."""
+    rows = trend_rows(series_id, since)
+    breaks = national.series_breaks(series_id)
+    if since is not None:
+        breaks = breaks[breaks["year"] >= int(since)]
+    marks = [(pd.Timestamp(int(b.year), 4, 1), BREAK_LABELS.get(b.kind, b.kind)) for b in breaks.itertuples()]
+    label = rows["label_ja"].iloc[0] if len(rows) else series_id
+    ax = charts.trend(rows, y="value", published="published_value", breaks=marks, title=label, ax=ax)
+    return ax
+
+
+def points_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A reader's table of the points behind a chart (Japanese headers)."""
+    out = pd.DataFrame({
+        "指標": rows["label_ja"],
+        "区分": rows["level"].map(lambda v: LEVEL_JA.get(v, v)),
+        "調査": rows["fiscal_year_survey"],
+        "調査時点": rows["as_of"].dt.strftime("%Y-%m-%d"),
+        "団体数": rows["count"].map(_fmt_int),
+        "分母": rows["denominator"].map(_fmt_int),
+        "公表割合(%)": rows["percent"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
+        "再計算(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
+        "修正前の公表値": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+        "確認": rows["check"].astype(str).map(lambda c: CHECK_LABELS.get(c, c)),
+        "出典": rows["source_title"],
+    })
+    return out.reset_index(drop=True)
+
+
+def latest_table(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
+    """The latest point of every series of *themes*, per level."""
+    rows = national.series_table(themes=list(themes), since=since)
+    rows = rows.sort_values(["series_id", "level", "year", "as_of"])
+    last = rows.groupby(["series_id", "level"], observed=True).tail(1)
+    return points_table(last.sort_values(["theme", "series_id", "level"]))
+
+
+def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Points whose published figures do not reproduce, or were corrected, with the reason."""
+    rows = national.series_table(themes=list(themes) if themes else None)
+    keep = rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"]) | rows[
+        "published_count"].notna()
+    out = points_table(rows[keep])
+    out["理由"] = rows.loc[keep, "check_note"].fillna("").to_numpy()
+    return out
+
+
+def theme_trends(key: str, since: int | None = None):
+    """Yield ``(series_id, figure, caption, points table)`` for the trend series of theme *key*.
+
+    Series without at least one dated point since *since* are skipped.
+    """
+    import matplotlib.pyplot as plt
+
+    from .themes import get
+
+    for series_id in get(key).get("trend_series", []):
+        rows = trend_rows(series_id, since)
+        if rows.empty:
+            continue
+        fig, ax = plt.subplots(figsize=(8, 3.8))
+        plot_trend(series_id, since, ax=ax)
+        yield series_id, fig, caption(rows), points_table(rows)
