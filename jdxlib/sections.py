@@ -1,0 +1,256 @@
+"""Standard per-body sections of the theme notebooks: figures, captions and reader tables.
+
+Each function returns a :class:`Section` (figure, caption, table); the notebook displays it
+and adds its own narration.  Statistics come from :mod:`jdxlib.analysis`; drawing from
+:mod:`jdxlib.charts`.  Nothing here types a number: every figure is computed from datasets.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import analysis, charts
+from ._datasets import describe
+
+STATUS_COLORS = {"実施": "#4c72b0", "未実施": "#dd8452", "調査無し": "#bbbbbb"}
+
+
+@dataclass
+class Section:
+    """One displayable block: an optional figure, its caption, and a reader's table."""
+
+    title: str
+    figure: Any
+    caption: str
+    table: pd.DataFrame | None = None
+
+    def show(self) -> None:
+        """Display in a notebook (figure, caption in small type, table)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"#### {self.title}"))
+        if self.figure is not None:
+            display(self.figure)
+            plt.close(self.figure)
+        display(Markdown(f"<small>{self.caption}</small>"))
+        if self.table is not None:
+            display(self.table)
+
+
+# ------------------------------------------------------------------------------ captions
+
+
+def _date_text(items: pd.DataFrame) -> str:
+    dates = sorted({d for d in items["reference_date"].dropna()}) if "reference_date" in items else []
+    stated = "、".join(f"{pd.Timestamp(d):%Y-%m-%d}" for d in dates)
+    unstated = items["reference_date"].isna().any() if "reference_date" in items else True
+    if stated and unstated:
+        return f"{stated}（一部の項目は調査時点の記載なし）"
+    return stated or "エクスポートに記載なし"
+
+
+def status_caption(items: pd.DataFrame) -> str:
+    """Reference date, denominators and credit for yes/no dashboard items."""
+    per = analysis.share_by(items, by="type", total=True)
+    per = per[per["type"] == analysis.ALL_NATIONAL] if "type" in per else per
+    dens = []
+    for r in per.itertuples():
+        part = f"{r.indicator}：回答{int(r.n):,}団体／全{int(r.total):,}団体"
+        if r.not_surveyed:
+            part += f"（調査無し{int(r.not_surveyed)}団体は分母から除外）"
+        dens.append(part)
+    level = "都道府県" if (items["type"].astype(str) == "都道府県").all() else "市区町村"
+    return (f"対象：{level}。調査時点：{_date_text(items)}。分母：{'; '.join(dens)}。"
+            f"割合＝実施÷回答団体、ひげは95%ウィルソン信頼区間。"
+            f"{describe('dx_status').credit_line}（2024-07-12公開データ）")
+
+
+# ------------------------------------------------------------------------------ formatting
+
+
+def _pct(v) -> str:
+    return "—" if pd.isna(v) else f"{v * 100:.1f}%"
+
+
+def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -> pd.DataFrame:
+    """Shares with counts and intervals, Japanese headers."""
+    return pd.DataFrame({
+        "指標": shares["indicator"],
+        group_label: shares[group_col].astype(str),
+        "実施": shares["yes"].astype(int),
+        "未実施": shares["no"].astype(int),
+        "調査無し": shares["not_surveyed"].astype(int),
+        "回答団体": shares["n"].astype(int),
+        "全団体": shares["total"].astype(int),
+        "実施割合": shares["share"].map(_pct),
+        "95%区間": [f"{_pct(lo)}〜{_pct(hi)}" for lo, hi in zip(shares["ci_low"], shares["ci_high"])],
+    }).reset_index(drop=True)
+
+
+def _grid(n: int, ncols: int = 2, height: float = 2.6):
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(11, height * nrows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+# ------------------------------------------------------------------------------ sections
+
+
+def share_by_section(items: pd.DataFrame, by: str, highlight=None) -> Section:
+    """Share of 実施 by body type or population band, per indicator (with the national row)."""
+    label = {"type": "団体区分", "population_band": "人口規模"}[by]
+    shares = analysis.share_by(items, by=by, total=True)
+    marked = []
+    if highlight is not None:
+        row = items[items["code"] == highlight.code]
+        if len(row):
+            marked = [str(row[by].iloc[0])]
+    inds = list(dict.fromkeys(shares["indicator"]))
+    fig, axes = _grid(len(inds), height=0.32 * shares[by].nunique() + 1.2)
+    for ax, ind in zip(axes, inds):
+        t = shares[shares["indicator"] == ind]
+        charts.share_bars(t, label=by, share="share", low="ci_low", high="ci_high", yes="yes", n="n",
+                          highlight=marked, title=ind, ax=ax)
+    fig.tight_layout()
+    note = f"（赤：{highlight.name}の属する{label}）" if marked else ""
+    return Section(f"{label}別の実施割合{note}", fig, status_caption(items),
+                   share_reader_table(shares, by, label))
+
+
+def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, highlight=None) -> Section:
+    """Prefectures ranked by the share of their municipalities answering 実施."""
+    rk = analysis.prefecture_ranking(items, indicator_id)
+    marked = [p.name for p in (prefecture,) if p is not None]
+    if highlight is not None:
+        marked.append(highlight.prefecture)
+    fig, ax = plt.subplots(figsize=(8, 11))
+    rk = rk.assign(label=[f"{r}　{p}" for r, p in zip(rk["rank_label"], rk["prefecture"].astype(str))])
+    charts.share_bars(rk, label="label", share="share", low="ci_low", high="ci_high", yes="yes", n="n",
+                      highlight=[l for l, p in zip(rk["label"], rk["prefecture"].astype(str)) if p in marked],
+                      title=f"{rk['indicator'].iloc[0]}：都道府県別（市区町村の実施割合）", ax=ax)
+    ax.tick_params(axis="y", labelsize=7.5)
+    fig.tight_layout()
+    sub = items[items["indicator_id"].astype(str) == indicator_id]
+    table = pd.DataFrame({
+        "順位": rk["rank_label"], "都道府県": rk["prefecture"].astype(str), "実施": rk["yes"],
+        "回答団体": rk["n"], "全団体": rk["total"], "調査無し": rk["not_surveyed"],
+        "実施割合": rk["share"].map(_pct),
+        "95%区間": [f"{_pct(lo)}〜{_pct(hi)}" for lo, hi in zip(rk["ci_low"], rk["ci_high"])],
+        "同順位": rk["tied"],
+    })
+    cap = (status_caption(sub) + " 同じ割合の都道府県は同順位（最小順位）。市町村数の少ない県ほど区間が広く、"
+           "順位の差は区間が重なる範囲では偶然の範囲内です。")
+    return Section("都道府県別ランキング", fig, cap, table)
+
+
+def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=None, highlight=None) -> Section:
+    """Choropleth of the share of municipalities answering 実施, by prefecture."""
+    import jdxlib
+
+    rk = analysis.prefecture_ranking(items, indicator_id)
+    gdf = jdxlib.load("boundaries", level="prefecture").merge(
+        rk[["prefecture_code", "share", "yes", "n"]], on="prefecture_code", how="left")
+    gdf["pct"] = gdf["share"] * 100
+    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
+    if highlight is not None:
+        marked.append(highlight.prefecture_code)
+    fig, ax = plt.subplots(figsize=(7, 7))
+    charts.choropleth(gdf, "pct", highlight=marked, key="prefecture_code",
+                      title=f"{rk['indicator'].iloc[0]}（市区町村の実施割合、%）", legend_label="%", ax=ax)
+    sub = items[items["indicator_id"].astype(str) == indicator_id]
+    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    return Section("都道府県別の地図", fig, cap, None)
+
+
+def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, highlight=None) -> Section:
+    """A prefecture's municipalities coloured by their answer (実施 / 未実施 / 調査無し)."""
+    import jdxlib
+    from matplotlib.patches import Patch
+
+    sub = items[(items["indicator_id"].astype(str) == indicator_id)
+                & (items["prefecture_code"] == prefecture.prefecture_code)]
+    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(
+        sub[["code", "status"]], on="code", how="left")
+    fig, ax = plt.subplots(figsize=(7, 7))
+    colors = gdf["status"].astype(str).map(STATUS_COLORS).fillna("#eeeeee")
+    gdf.plot(color=colors, ax=ax, edgecolor="white", linewidth=0.3)
+    if highlight is not None and (gdf["code"] == highlight.code).any():
+        gdf[gdf["code"] == highlight.code].boundary.plot(ax=ax, color=charts.HIGHLIGHT, linewidth=1.5)
+    ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")
+    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    return Section(f"{prefecture.name}の市区町村", fig, cap, None)
+
+
+def prefecture_table_section(items: pd.DataFrame, prefecture, highlight=None) -> Section:
+    """A prefecture's municipalities side by side."""
+    table = analysis.prefecture_detail(items, prefecture.name)
+    if highlight is not None:
+        table.insert(0, "注目", ["◀" if c == highlight.code else "" for c in table["code"]])
+    cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code])
+    return Section(f"{prefecture.name}の市区町村一覧", None, cap, table)
+
+
+def highlight_section(items: pd.DataFrame, highlight) -> Section:
+    """The highlighted body's answers beside the shares of its prefecture, type and the country."""
+    rows = []
+    mine = items[items["code"] == highlight.code]
+    for ind_id, grp in items.groupby("indicator_id", observed=True, sort=False):
+        me = mine[mine["indicator_id"] == ind_id]
+        answer = str(me["status"].iloc[0]) if len(me) else "—"
+        row = {"指標": grp["indicator"].iloc[0], f"{highlight.name}の回答": answer}
+        for label, sub in (
+            (f"{highlight.prefecture}の市区町村", grp[grp["prefecture_code"] == highlight.prefecture_code]),
+            (f"全国の{highlight.type}", grp[grp["type"].astype(str) == highlight.type]),
+            ("全国", grp),
+        ):
+            s = analysis.share_by(sub.assign(_all="all"), by="_all")
+            r = s.iloc[0]
+            row[label] = f"{_pct(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
+        rows.append(row)
+    cap = status_caption(items)
+    return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
+
+
+def prefecture_level_section(indicator_ids: Sequence[str], prefecture=None) -> Section | None:
+    """The 47 prefectures' own answers (prefecture-level items)."""
+    try:
+        items = analysis.status_items(list(indicator_ids), level="prefecture")
+    except ValueError:
+        return None
+    shares = analysis.share_by(items.assign(_all="都道府県"), by="_all")
+    table = share_reader_table(shares, "_all", "区分")
+    if prefecture is not None:
+        mine = items[items["prefecture_code"] == prefecture.prefecture_code]
+        table[f"{prefecture.name}の回答"] = [
+            str(mine.loc[mine["indicator"] == ind, "status"].iloc[0]) if (mine["indicator"] == ind).any() else "—"
+            for ind in table["指標"]
+        ]
+    return Section("都道府県自身の取組（47都道府県）", None, status_caption(items), table)
+
+
+def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
+    """Counts of bodies by the answers to two items (an association, not a cause)."""
+    wide = items[items["indicator_id"].astype(str).isin([a, b])].pivot_table(
+        index="code", columns="indicator", values="status", aggfunc="first", observed=True)
+    la = items.loc[items["indicator_id"].astype(str) == a, "indicator"].iloc[0]
+    lb = items.loc[items["indicator_id"].astype(str) == b, "indicator"].iloc[0]
+    tab = pd.crosstab(wide[la].astype(str), wide[lb].astype(str), margins=True, margins_name="計")
+    tab.index.name, tab.columns.name = la, lb
+    yes_a = wide[wide[la].astype(str) == "実施"]
+    no_a = wide[wide[la].astype(str) == "未実施"]
+    pa = (yes_a[lb].astype(str) == "実施").mean()
+    pn = (no_a[lb].astype(str) == "実施").mean()
+    cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{_pct(pa)}、未実施の{len(no_a):,}団体では"
+           f"{_pct(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
+           f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
+               items[items["indicator_id"].astype(str).isin([a, b])]))
+    return Section(f"{la} × {lb}（団体数）", None, cap, tab)

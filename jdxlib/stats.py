@@ -1,0 +1,406 @@
+"""Small, tested statistics for shares, ranks and percentiles — no scipy needed.
+
+Conventions used throughout jdx
+-------------------------------
+* A *share* is ``yes / n`` where ``n`` counts the **respondents**: bodies whose status is not
+  excluded (``調査無し``, not surveyed) and not missing.  ``share_of_all`` divides by every body
+  (``total``) instead; both are reported so the denominator is always visible (1,733
+  respondents vs 1,741 bodies for the 推進体制 items).
+* Uncertainty of a share is the **Wilson score interval** (Wilson 1927; Newcombe 1998, method
+  3), which behaves well for small ``n`` and for shares near 0 or 1 — unlike the Wald
+  interval.  With ``n = 0`` the share and its interval are NaN.
+* Ranks are ``"min"`` ranks (1, 2, 2, 4): tied values share the best rank and the next rank
+  is skipped; a ``tied`` column says how many share it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PercentileResult",
+    "median_iqr",
+    "percentile_of",
+    "rank_with_ties",
+    "share_table",
+    "wilson_interval",
+    "z_value",
+]
+
+_Z95 = 1.959963984540054
+
+
+def z_value(confidence: float = 0.95) -> float:
+    """Two-sided standard-normal quantile for *confidence* (1.959963984540054 for 0.95)."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+    if confidence == 0.95:
+        return _Z95
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def _as_float(x: Any) -> np.ndarray:
+    """Float array with NaN for missing values (pandas NA, None)."""
+    if isinstance(x, (pd.Series, pd.Index)) or (hasattr(x, "dtype") and hasattr(x, "to_numpy")):
+        return pd.Series(x).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if np.ndim(x) == 0:
+        return np.asarray(np.nan if x is None or x is pd.NA else x, dtype=float)
+    return pd.Series(list(x), dtype="Float64").to_numpy(dtype=float, na_value=np.nan).reshape(
+        np.shape(x)
+    )
+
+
+def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
+    """Wilson score interval for a binomial proportion ``k / n``.
+
+    Parameters
+    ----------
+    k, n : int, array-like or pandas.Series
+        Successes and trials (broadcast together).  ``n = 0`` (or missing) gives NaN.
+    confidence : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    (low, high)
+        Floats for scalar input; numpy arrays for array input; pandas Series (with the index of
+        *k*, or else of *n*) when either is a Series.  Bounds are clipped to [0, 1]; ``low`` is
+        exactly 0 when ``k = 0`` and ``high`` exactly 1 when ``k = n``.
+
+    Raises
+    ------
+    ValueError
+        If ``k < 0``, ``n < 0`` or ``k > n`` anywhere.
+
+    Notes
+    -----
+    With ``p = k/n`` and ``z`` the normal quantile::
+
+        centre = (p + z²/2n) / (1 + z²/n)
+        half   = z / (1 + z²/n) · sqrt(p(1-p)/n + z²/4n²)
+
+    Examples
+    --------
+    >>> low, high = wilson_interval(1, 10)
+    >>> round(low, 4), round(high, 4)
+    (0.0179, 0.4042)
+    """
+    index = None
+    for obj in (k, n):
+        if isinstance(obj, pd.Series):
+            index = obj.index
+            break
+    scalar = np.ndim(k) == 0 and np.ndim(n) == 0
+    kk, nn = np.broadcast_arrays(_as_float(k), _as_float(n))
+    with np.errstate(invalid="ignore"):
+        if np.any(kk < 0) or np.any(nn < 0) or np.any(kk > nn):
+            raise ValueError("wilson_interval needs 0 <= k <= n")
+    z = z_value(confidence)
+    z2 = z * z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        valid = nn > 0
+        safe_n = np.where(valid, nn, 1.0)
+        p = kk / safe_n
+        denom = 1 + z2 / safe_n
+        centre = (p + z2 / (2 * safe_n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / safe_n + z2 / (4 * safe_n * safe_n))
+        low = np.clip(centre - half, 0.0, 1.0)
+        high = np.clip(centre + half, 0.0, 1.0)
+        low = np.where(kk == 0, 0.0, low)
+        high = np.where(kk == nn, 1.0, high)
+        low = np.where(valid, low, np.nan)
+        high = np.where(valid, high, np.nan)
+    if scalar:
+        return float(low), float(high)
+    if index is not None:
+        return pd.Series(low, index=index), pd.Series(high, index=index)
+    return low, high
+
+
+def share_table(
+    df: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    status_col: str = "status",
+    yes: str = "実施",
+    exclude: Iterable[str] = ("調査無し",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Count yes / no / not surveyed per group and compute shares with Wilson intervals.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per body (and per item, if *by* includes an item column).
+    by : str, list of str or None
+        Grouping column(s); None gives one row for the whole frame.  Categorical columns keep
+        all their categories (a group with no bodies shows zeros and NaN shares).
+    status_col : str, default "status"
+    yes : str, default "実施"
+        The status counted as "yes".
+    exclude : iterable of str, default ("調査無し",)
+        Statuses that are not answers; counted in ``not_surveyed``, left out of ``n``.
+    confidence : float, default 0.95
+        For the Wilson interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The *by* columns, then
+
+        ``yes``
+            bodies with status *yes*;
+        ``no``
+            respondents with any other status (e.g. 未実施);
+        ``not_surveyed``
+            bodies with an excluded status (調査無し);
+        ``missing``
+            bodies with no status at all (NA);
+        ``n``
+            respondents = ``yes + no`` (the denominator of ``share``);
+        ``total``
+            all bodies in the group = ``n + not_surveyed + missing``;
+        ``share``
+            ``yes / n`` (NaN when ``n = 0``);
+        ``share_of_all``
+            ``yes / total``;
+        ``ci_low``, ``ci_high``
+            Wilson interval of ``share``.
+
+        Counts are ``int64``; shares are fractions in [0, 1] (multiply by 100 for %).
+    """
+    excluded = set(exclude)
+    status = df[status_col]
+    is_missing = status.isna()
+    as_str = status.astype("string")
+    is_excluded = as_str.isin(excluded).fillna(False) & ~is_missing
+    is_yes = (as_str == yes).fillna(False) & ~is_missing
+    work = pd.DataFrame(
+        {
+            "yes": is_yes.astype("int64"),
+            "no": (~is_yes & ~is_excluded & ~is_missing).astype("int64"),
+            "not_surveyed": is_excluded.astype("int64"),
+            "missing": is_missing.astype("int64"),
+        },
+        index=df.index,
+    )
+    if by is None or (not isinstance(by, str) and len(by) == 0):
+        out = work.sum().to_frame().T.astype("int64")
+        keys: list[str] = []
+    else:
+        keys = [by] if isinstance(by, str) else list(by)
+        for key in keys:
+            work[key] = df[key]
+        out = (
+            work.groupby(keys, observed=False, dropna=False, sort=True)[
+                ["yes", "no", "not_surveyed", "missing"]
+            ]
+            .sum()
+            .reset_index()
+        )
+        for col in ("yes", "no", "not_surveyed", "missing"):
+            out[col] = out[col].fillna(0).astype("int64")
+    out["n"] = out["yes"] + out["no"]
+    out["total"] = out["n"] + out["not_surveyed"] + out["missing"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["n"] > 0, out["yes"] / out["n"].where(out["n"] > 0, 1), np.nan)
+        out["share_of_all"] = np.where(
+            out["total"] > 0, out["yes"] / out["total"].where(out["total"] > 0, 1), np.nan
+        )
+    low, high = wilson_interval(out["yes"], out["n"], confidence)
+    out["ci_low"] = low
+    out["ci_high"] = high
+    return out[keys + ["yes", "no", "not_surveyed", "missing", "n", "total", "share",
+                       "share_of_all", "ci_low", "ci_high"]].reset_index(drop=True)
+
+
+def rank_with_ties(values: Any, ascending: bool = False) -> pd.DataFrame:
+    """Competition ("min") ranks with the size of each tie.
+
+    Parameters
+    ----------
+    values : array-like or pandas.Series
+        Missing values get no rank.
+    ascending : bool, default False
+        False ranks the largest value 1 (a share ranking); True ranks the smallest 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as *values* (a RangeIndex for non-Series input), columns
+
+        ``rank``
+            Int64 min rank: tied values share the best rank, the next rank skips (1, 2, 2, 4);
+        ``tied``
+            Int64 number of values sharing that rank (1 = no tie);
+        ``rank_label``
+            string, ``"2位"`` or ``"2位（3団体同率）"`` for a three-way tie; NA when missing.
+
+    Notes
+    -----
+    Values are compared exactly.  Shares computed as ``k / n`` are equal exactly when the
+    fractions are equal (``3/5 == 6/10``), because IEEE division is correctly rounded; round
+    beforehand if you want, e.g., shares equal to one decimal of a percent treated as ties.
+    """
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    num = pd.to_numeric(s, errors="coerce").astype("float64")
+    rank = num.rank(method="min", ascending=ascending, na_option="keep")
+    counts = num.map(num.value_counts(dropna=True))
+    out = pd.DataFrame(
+        {
+            "rank": rank.round().astype("Int64"),
+            "tied": counts.round().astype("Int64"),
+        },
+        index=s.index,
+    )
+    labels = [
+        pd.NA if pd.isna(r) else (f"{r}位" if t == 1 else f"{r}位（{t}団体同率）")
+        for r, t in zip(out["rank"], out["tied"])
+    ]
+    out["rank_label"] = pd.array(labels, dtype="string")
+    return out
+
+
+def median_iqr(
+    df: pd.DataFrame, value: str, by: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Median and interquartile range of a numeric column, per group.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    value : str
+        Numeric column (e.g. an online-application rate in %).
+    by : str, list of str or None
+        Grouping column(s); None summarises the whole frame.  Categorical groups keep all
+        categories.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The *by* columns, then ``n`` (non-missing values), ``missing`` (missing values),
+        ``median``, ``q1`` (25th percentile), ``q3`` (75th), ``iqr`` (``q3 - q1``), ``min``,
+        ``max``.  Quantiles use linear interpolation (pandas' default; type 7 of Hyndman &
+        Fan).  Statistics are NaN for a group without values.
+    """
+    x = pd.to_numeric(df[value], errors="coerce").astype("float64")
+
+    def summarise(v: pd.Series) -> dict[str, float]:
+        vv = v.dropna()
+        q1, med, q3 = (vv.quantile([0.25, 0.5, 0.75]).tolist() if len(vv) else [np.nan] * 3)
+        return {
+            "n": int(len(vv)),
+            "missing": int(v.isna().sum()),
+            "median": med,
+            "q1": q1,
+            "q3": q3,
+            "iqr": q3 - q1,
+            "min": vv.min() if len(vv) else np.nan,
+            "max": vv.max() if len(vv) else np.nan,
+        }
+
+    if by is None or (not isinstance(by, str) and len(by) == 0):
+        return pd.DataFrame([summarise(x)])
+    keys = [by] if isinstance(by, str) else list(by)
+    work = df[keys].copy()
+    work["_v"] = x
+    rows = []
+    for group, sub in work.groupby(keys, observed=False, dropna=False, sort=True):
+        group = group if isinstance(group, tuple) else (group,)
+        rows.append({**dict(zip(keys, group)), **summarise(sub["_v"])})
+    out = pd.DataFrame(rows, columns=keys + ["n", "missing", "median", "q1", "q3", "iqr", "min", "max"])
+    for key in keys:  # keep categorical dtype and order
+        if isinstance(df[key].dtype, pd.CategoricalDtype):
+            out[key] = pd.Categorical(out[key], dtype=df[key].dtype)
+    out["n"] = out["n"].astype("int64")
+    out["missing"] = out["missing"].astype("int64")
+    return out
+
+
+@dataclass(frozen=True)
+class PercentileResult:
+    """Where one value stands among others (see :func:`percentile_of`).
+
+    Attributes
+    ----------
+    value : float
+    n : int
+        Number of non-missing comparison values.
+    below, equal, above : int
+        How many are strictly below, equal to, strictly above *value*.
+    share_below, share_equal, share_above : float
+        The same as fractions of ``n``.
+    percentile : float
+        Mid-rank percentile, ``100 · (below + equal / 2) / n``: ties count half, so a value
+        equal to all others is at 50, and the answer does not depend on how ties are broken.
+    """
+
+    value: float
+    n: int
+    below: int
+    equal: int
+    above: int
+    share_below: float
+    share_equal: float
+    share_above: float
+    percentile: float
+
+    @property
+    def explanation(self) -> str:
+        """Plain Japanese and English sentence with the counts behind the percentile."""
+        if self.n == 0:
+            return "比較対象がありません / no values to compare with"
+        return (
+            f"{self.n}団体中、{self.below}団体が下回り、{self.equal}団体が同じ値、"
+            f"{self.above}団体が上回る（パーセンタイル {self.percentile:.1f}：同値は半分として数える） / "
+            f"of {self.n}, {self.below} below, {self.equal} equal, {self.above} above "
+            f"(percentile {self.percentile:.1f}, ties counted half)"
+        )
+
+
+def percentile_of(value: float, values: Any) -> PercentileResult:
+    """The percentile of *value* among *values*, with ties made explicit.
+
+    Parameters
+    ----------
+    value : float
+        E.g. one body's number of items implemented.
+    values : array-like
+        The comparison group (e.g. its peers).  Missing values are dropped.  Whether the body
+        itself is among *values* is the caller's choice (jdx peer groups exclude it).
+
+    Returns
+    -------
+    PercentileResult
+        Counts below / equal / above, their shares, the mid-rank percentile and a sentence
+        explaining it.  With no values, shares and percentile are NaN.
+
+    Examples
+    --------
+    >>> r = percentile_of(3, [1, 2, 3, 3, 5])
+    >>> (r.below, r.equal, r.above, r.percentile)
+    (2, 2, 1, 60.0)
+    """
+    arr = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
+    v = float(value)
+    n = int(arr.size)
+    below = int((arr < v).sum())
+    equal = int((arr == v).sum())
+    above = n - below - equal
+    if n == 0:
+        nan = float("nan")
+        return PercentileResult(v, 0, 0, 0, 0, nan, nan, nan, nan)
+    return PercentileResult(
+        value=v,
+        n=n,
+        below=below,
+        equal=equal,
+        above=above,
+        share_below=below / n,
+        share_equal=equal / n,
+        share_above=above / n,
+        percentile=100 * (below + equal / 2) / n,
+    )
