@@ -193,3 +193,34 @@ def distribution(
     if title:
         ax.set_title(title, loc="left")
     return ax
+
+
+def heatmap(
+    table: pd.DataFrame,
+    *,
+    row: str,
+    col: str,
+    value: str,
+    highlight_rows: Sequence[str] = (),
+    title: str = "",
+    fmt: str = "{:.0f}",
+    ax=None,
+):
+    """A row × column grid of percentages (0–100) with the values written in the cells."""
+    import seaborn as sns
+
+    wide = table.pivot_table(index=row, columns=col, values=value, aggfunc="first", observed=True, sort=False)
+    ax = _axes(ax, (1.1 * wide.shape[1] + 2.5, 0.22 * wide.shape[0] + 1.5))
+    annot = wide.map(lambda v: "" if pd.isna(v) else fmt.format(v))
+    sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="", cbar_kws={"label": "%", "shrink": 0.5},
+                annot_kws={"fontsize": 6.5}, linewidths=0.3, linecolor="white")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="x", labelsize=8, rotation=30)
+    for lab in ax.get_yticklabels():
+        if lab.get_text() in set(map(str, highlight_rows)):
+            lab.set_color(HIGHLIGHT)
+    if title:
+        ax.set_title(title, loc="left")
+    return ax

@@ -254,3 +254,33 @@ def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
            f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
                items[items["indicator_id"].astype(str).isin([a, b])]))
     return Section(f"{la} × {lb}（団体数）", None, cap, tab)
+
+
+def prefecture_grid_section(items: pd.DataFrame, prefecture=None, highlight=None) -> Section:
+    """All items × 47 prefectures: the share of municipalities answering 実施 (%)."""
+    shares = analysis.share_by(items, by="prefecture")
+    shares = shares.assign(pct=shares["share"] * 100, prefecture=shares["prefecture"].astype(str))
+    marked = [p.name for p in (prefecture,) if p is not None] + ([highlight.prefecture] if highlight else [])
+    ax = charts.heatmap(shares, row="prefecture", col="indicator", value="pct", highlight_rows=marked,
+                        title="都道府県別：市区町村の実施割合（%）")
+    fig = ax.figure
+    fig.tight_layout()
+    return Section("都道府県 × 指標の一覧", fig, status_caption(items), None)
+
+
+def narrate_shares(items: pd.DataFrame) -> str:
+    """A few Japanese sentences on the national share of each item and its spread by type."""
+    shares = analysis.share_by(items, by="type", total=True)
+    lines = []
+    for ind, grp in shares.groupby("indicator", sort=False):
+        nat = grp[grp["type"].astype(str) == analysis.ALL_NATIONAL].iloc[0]
+        types = grp[(grp["type"].astype(str) != analysis.ALL_NATIONAL) & (grp["n"] > 0)]
+        hi = types.loc[types["share"].idxmax()]
+        lo = types.loc[types["share"].idxmin()]
+        text = (f"- **{ind}**：全国で{int(nat['yes']):,}団体（回答{int(nat['n']):,}団体の{_pct(nat['share'])}）。"
+                f"区分別では{hi['type']}が最も高く{_pct(hi['share'])}（{int(hi['yes'])}/{int(hi['n'])}）、"
+                f"{lo['type']}が最も低く{_pct(lo['share'])}（{int(lo['yes'])}/{int(lo['n'])}）。")
+        if nat["not_surveyed"]:
+            text += f"調査無しの{int(nat['not_surveyed'])}団体は分母に含めていません。"
+        lines.append(text)
+    return "\n".join(lines)

@@ -65,3 +65,10 @@ def set_theme(context: str = "notebook", style: str = "whitegrid", **kwargs) -> 
 def add_credit(fig, text: str, *, fontsize: float = 7.5) -> None:
     """Write a caption (source, reference date, denominator) under a figure."""
     fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=fontsize, color="0.3", wrap=True)
+
+
+def close(fig) -> None:
+    """Close *fig* after it has been displayed (keeps memory flat in long notebooks)."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
