@@ -36,3 +36,17 @@ def mirror() -> Path:
     if path is None:
         pytest.skip("JDX_DATA_MIRROR is not set to a directory mirror (CI sets ../shared/data)")
     return path
+
+
+@pytest.fixture(scope="session")
+def real_data(mirror, tmp_path_factory):
+    """Every dataset built once per session from the mirror into a temporary JDX_DATA_DIR."""
+    from jdxlib import _build
+
+    mp = pytest.MonkeyPatch()
+    data_dir = tmp_path_factory.mktemp("jdx-real-data")
+    mp.setenv("JDX_DATA_DIR", str(data_dir))
+    mp.setenv("JDX_DATA_MIRROR", str(mirror))
+    _build.build_all(progress=False)
+    yield data_dir
+    mp.undo()

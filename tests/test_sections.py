@@ -1,0 +1,84 @@
+"""Notebook sections show what the datasets say (independent recomputation with pandas)."""
+import pandas as pd
+import pytest
+
+import jdxlib
+from jdxlib import analysis, names, sections, viz
+
+GOV = ["cio_appointed", "dx_policy_formulated"]
+
+
+@pytest.fixture(scope="module")
+def items(real_data):
+    viz.set_theme()
+    return analysis.status_items(GOV + ["ai_introduced", "rpa_introduced"])
+
+
+def _direct(indicator_id):
+    dx = jdxlib.load("dx_status")
+    sub = dx[(dx["level"] == "municipality") & (dx["indicator_id"] == indicator_id)]
+    return sub.merge(jdxlib.load("municipalities")[["code", "type", "prefecture"]], on="code")
+
+
+def test_type_table_matches_direct_counts(items):
+    sec = sections.share_by_section(items[items["indicator_id"].isin(GOV)], "type")
+    direct = _direct("cio_appointed")
+    for t in ["指定都市", "村"]:
+        row = sec.table[(sec.table["指標"] == "CIOの任命") & (sec.table["団体区分"] == t)].iloc[0]
+        d = direct[direct["type"] == t]
+        assert row["実施"] == (d["status"] == "実施").sum()
+        assert row["回答団体"] == (d["status"] != "調査無し").sum()
+        assert row["全団体"] == len(d)
+    national = sec.table[(sec.table["指標"] == "CIOの任命") & (sec.table["団体区分"] == "全国")].iloc[0]
+    assert (national["実施"], national["未実施"], national["調査無し"]) == (1270, 463, 8)
+    assert national["実施割合"] == "73.3%"
+
+
+def test_caption_names_date_denominators_and_credit(items):
+    cap = sections.status_caption(items[items["indicator_id"] == "cio_appointed"])
+    assert "2023-04-01" in cap
+    assert "回答1,733団体／全1,741団体" in cap and "調査無し8団体" in cap
+    assert "デジタル庁「自治体DXの取組に関するダッシュボード」を加工して作成" in cap
+    cap_ai = sections.status_caption(items[items["indicator_id"] == "ai_introduced"])
+    assert "記載なし" in cap_ai
+
+
+def test_ranking_counts_and_ties(items):
+    sec = sections.ranking_section(items, "cio_appointed")
+    t = sec.table
+    assert len(t) == 47 and t["回答団体"].sum() == 1733 and t["実施"].sum() == 1270
+    direct = _direct("cio_appointed")
+    tokyo = t[t["都道府県"] == "東京都"].iloc[0]
+    d = direct[direct["prefecture"] == "東京都"]
+    assert tokyo["実施"] == (d["status"] == "実施").sum()
+    # equal shares share the same (minimum) rank
+    shares = t["実施割合"]
+    for s, grp in t.groupby(shares):
+        assert grp["順位"].nunique() == 1
+
+
+def test_highlight_and_prefecture_sections(items):
+    ctx = names.validate_parameters(prefecture="島根県", highlight="海士町")
+    hi = sections.highlight_section(items, ctx.highlight).table
+    direct = _direct("cio_appointed")
+    mine = direct[direct["code"] == ctx.highlight.code]["status"].iloc[0]
+    assert hi.loc[hi["指標"] == "CIOの任命", "海士町の回答"].iloc[0] == mine
+    shimane = direct[direct["prefecture"] == "島根県"]
+    k, n = (shimane["status"] == "実施").sum(), (shimane["status"] != "調査無し").sum()
+    assert f"（{k}/{n}）" in hi.loc[hi["指標"] == "CIOの任命", "島根県の市区町村"].iloc[0]
+    detail = sections.prefecture_table_section(items, ctx.prefecture, ctx.highlight).table
+    assert len(detail) == len(shimane) and (detail["注目"] == "◀").sum() == 1
+
+
+def test_crosstab_is_an_association_with_counts(items):
+    sec = sections.crosstab_section(items, "ai_introduced", "rpa_introduced")
+    ai, rpa = _direct("ai_introduced"), _direct("rpa_introduced")
+    both = ai.merge(rpa, on="code")
+    assert sec.table.loc["実施", "実施"] == ((both["status_x"] == "実施") & (both["status_y"] == "実施")).sum()
+    assert sec.table.loc["計", "計"] == 1741
+    assert "原因" in sec.caption and "関連" in sec.caption
+
+
+def test_narration_is_computed(items):
+    text = sections.narrate_shares(items[items["indicator_id"] == "dx_policy_formulated"])
+    assert "862団体" in text and "回答1,733団体" in text
