@@ -182,8 +182,19 @@ def distribution(
     import seaborn as sns
 
     ax = _axes(ax, (8, max(2.0, 0.45 * table[by].nunique() + 1)))
-    sns.boxplot(data=table, x=value, y=by, order=order, ax=ax, color="#a1c9f4", fliersize=1.5,
-                linewidth=0.8)
+    import warnings
+
+    with warnings.catch_warnings():
+        # seaborn 0.13 passes matplotlib's deprecated ``vert``; nothing for callers to fix
+        warnings.filterwarnings("ignore", message=".*vert.*", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*vert.*", category=PendingDeprecationWarning)
+        try:
+            from matplotlib import MatplotlibDeprecationWarning
+            warnings.filterwarnings("ignore", message=".*vert.*", category=MatplotlibDeprecationWarning)
+        except ImportError:  # pragma: no cover
+            pass
+        sns.boxplot(data=table, x=value, y=by, order=order, ax=ax, color="#a1c9f4", fliersize=1.5,
+                    linewidth=0.8)
     if highlight_value is not None and pd.notna(highlight_value):
         ax.axvline(highlight_value, color=HIGHLIGHT, lw=1.2)
         ax.annotate(highlight_label, (highlight_value, 1.0), xycoords=("data", "axes fraction"),

@@ -351,7 +351,7 @@ def fetch_all(file_ids: Iterable[str] | None = None, progress: bool = True,
     wanted = list(file_ids) if file_ids is not None else ids(used_only=True)
     for fid in wanted:
         get(fid)  # unknown ids fail before anything is downloaded
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bar: tqdm.auto wants ipywidgets inside notebooks
 
     out: dict[str, Path] = {}
     errors: list[Exception] = []

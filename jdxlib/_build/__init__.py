@@ -116,7 +116,7 @@ def build(names: Iterable[str] | str | None = None, force: bool = False,
     All upstream inputs are fetched and verified first; then each dataset is built and written
     atomically.  Returns the paths written.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # plain text bar: tqdm.auto wants ipywidgets inside notebooks
 
     from .. import sources
 
