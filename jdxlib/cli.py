@@ -1,7 +1,7 @@
 """The ``jdx`` command line (click).
 
 Sub-commands live beside the code they drive: ``jdx data …`` in :mod:`jdxlib.data_cli`,
-``jdx report …`` in :mod:`jdxlib.report.cli`.
+``jdx report …`` in :mod:`jdxlib.report.cli`, ``jdx workshop …`` in :mod:`jdxlib.workshop_cli`.
 """
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ def main() -> None:
 def _register() -> None:
     from .data_cli import data
     from .report.cli import report
+    from .workshop_cli import workshop
 
     main.add_command(data)
     main.add_command(report)
+    main.add_command(workshop)
 
 
 _register()
