@@ -1,8 +1,430 @@
-"""``jdx report``."""
+"""``jdx report``: execute notebooks and write HTML / PDF reports.
+
+Examples::
+
+    jdx report                                   # overview + every theme, whole country
+    jdx report --theme security --prefecture 東京都 --format html,pdf
+    jdx report --theme telework --prefectures all --jobs 2
+    jdx report --municipalities 島根県            # profiles (profile notebooks)
+    jdx report --config reports.yml              # a batch → reports/reports/
+    jdx report --list                            # notebooks and their parameters
+
+Outputs go to ``<out>/<run>/`` (``run`` = the config file's stem or ``default``).  The exit
+status is 0 only when every report succeeded (or was already up to date).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
 import click
 
+from .catalog import Catalog, CatalogError, NotebookInfo
 
-@click.command()
-def report() -> None:
-    """Execute notebooks and write HTML/PDF reports."""
-    raise click.ClickException("not implemented yet")
+FORMATS = ("html", "pdf")
+DEFAULT_OUT = Path("reports")
+
+
+# --------------------------------------------------------------------------- names
+def _names():
+    """The project's name resolver (imported late: it loads the municipality tables)."""
+    try:
+        from .. import names
+    except Exception as exc:  # pragma: no cover - depends on the data being built
+        raise click.ClickException(f"cannot resolve prefecture/municipality names: {exc}") from None
+    return names
+
+
+def resolve_prefecture(value: str):
+    names = _names()
+    try:
+        return names.resolve_prefecture(value)
+    except names.NameResolutionError as exc:
+        raise click.BadParameter(str(exc), param_hint="prefecture") from None
+
+
+def resolve_municipality(value: str, prefecture=None):
+    names = _names()
+    try:
+        return names.resolve_municipality(value, prefecture)
+    except names.NameResolutionError as exc:
+        raise click.BadParameter(str(exc), param_hint="municipality") from None
+
+
+def _split(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [v.strip() for v in value if str(v).strip()]
+    return [v.strip() for v in value.replace("、", ",").split(",") if v.strip()]
+
+
+def prefectures_for(value: str | list[str]) -> list:
+    """``all`` or a comma list → Prefecture objects (deduplicated, in the given order)."""
+    items = _split(value)
+    if items == ["all"]:
+        names = _names()
+        all_prefs = getattr(names, "all_prefectures", None)
+        if callable(all_prefs):
+            prefs = list(all_prefs())
+        else:
+            prefs = [resolve_prefecture(f"{i:02d}") for i in range(1, 48)]
+        return prefs
+    if not items:
+        raise click.BadParameter("give 'all' or prefecture names", param_hint="--prefectures")
+    out, seen = [], set()
+    for item in items:
+        p = resolve_prefecture(item)
+        if p.code not in seen:
+            seen.add(p.code)
+            out.append(p)
+    return out
+
+
+def municipalities_for(value: str | list[str]) -> list:
+    """``all``, a prefecture (all its municipalities) or a comma list of municipalities."""
+    names = _names()
+    items = _split(value)
+    if items == ["all"]:
+        out = []
+        for pref in prefectures_for("all"):
+            out.extend(names.municipalities_in(pref))
+        return out
+    if not items:
+        raise click.BadParameter("give 'all', a prefecture or municipality names", param_hint="--municipalities")
+    out, seen = [], set()
+    for item in items:
+        try:
+            found = names.municipalities_in(names.resolve_prefecture(item))
+        except names.NameResolutionError:
+            found = [resolve_municipality(item)]
+        for m in found:
+            if m.code not in seen:
+                seen.add(m.code)
+                out.append(m)
+    return out
+
+
+# --------------------------------------------------------------------------- specs
+def _require_params(info: NotebookInfo, params: dict[str, Any], where: str = "") -> None:
+    missing = [p for p in params if info.parameter(p) is None]
+    if missing:
+        valid = ", ".join(info.parameter_names) or "none"
+        raise click.UsageError(
+            f"{where}notebook {info.key!r} has no parameter {missing[0]!r} (its parameters: {valid})"
+        )
+
+
+def _spec(info: NotebookInfo, params: dict, labels: dict, formats, name: str):
+    from .runner import ReportSpec
+
+    title = info.title
+    shown = [labels.get(k) or str(v) for k, v in params.items() if v is not None]
+    if shown:
+        title = f"{info.title} — {' / '.join(shown)}"
+    return ReportSpec(
+        name=name,
+        key=info.key,
+        notebook=str(info.path),
+        parameters=dict(params),
+        formats=tuple(formats),
+        title=title,
+        notebook_title=info.title,
+        parameter_labels=labels,
+    )
+
+
+def expand(
+    catalog: Catalog,
+    notebooks: list[NotebookInfo] | None,
+    formats,
+    *,
+    base: dict[str, Any] | None = None,
+    prefecture: str | None = None,
+    highlight: str | None = None,
+    prefectures=None,
+    municipalities=None,
+    name: str | None = None,
+    where: str = "",
+) -> list:
+    """Turn selectors into ReportSpecs (one per notebook × body)."""
+    base = dict(base or {})
+    explicit = notebooks is not None
+    specs = []
+    body_runs = prefectures is not None or municipalities is not None
+
+    if prefecture and prefectures is not None:
+        raise click.UsageError("give --prefecture or --prefectures, not both")
+    if highlight and municipalities is not None:
+        raise click.UsageError("give --highlight or --municipalities, not both")
+
+    from .runner import slug
+
+    labels: dict[str, str] = {}
+    # File-name parts: codes for resolved bodies (ASCII, stable), slugs for other values.
+    parts = [slug(v) for v in base.values() if v is not None]
+    if prefecture:
+        p = resolve_prefecture(prefecture)
+        base["prefecture"], labels["prefecture"] = p.name, p.name
+        parts.append(p.prefecture_code)
+    if highlight:
+        scope = resolve_prefecture(prefecture) if prefecture else None
+        m = resolve_municipality(highlight, scope) if scope is not None else resolve_municipality(highlight)
+        base["highlight"], labels["highlight"] = m.code, f"{m.prefecture}{m.name} ({m.code})"
+        parts.append(m.code)
+    suffix = "".join(f"-{x}" for x in parts)
+
+    def add(info: NotebookInfo, params: dict, lab: dict, nm: str | None = None):
+        _require_params(info, params, where)
+        specs.append(_spec(info, params, lab, formats, nm or f"{info.key}{suffix}"))
+
+    if not body_runs:
+        if not explicit:
+            notebooks = catalog.themes()
+            if not notebooks:
+                raise click.UsageError(f"no report notebooks in {catalog.directory}")
+            # --prefecture / --highlight apply to the notebooks that take them.
+            usable = [n for n in notebooks if all(n.parameter(k) for k in base)]
+            if base and not usable:
+                raise click.UsageError(f"no notebook takes the parameters {', '.join(base)}")
+            notebooks = usable
+        for info in notebooks:
+            add(info, base, labels, name)
+        return specs
+
+    if prefectures is not None:
+        prefs = prefectures_for(prefectures)
+        targets = notebooks if explicit else [_profile(catalog, "profile_prefecture", "--prefectures")]
+        for info in targets:
+            for p in prefs:
+                params = {**base, "prefecture": p.name}
+                add(info, params, {**labels, "prefecture": p.name}, f"{info.key}{suffix}-{p.prefecture_code}")
+    if municipalities is not None:
+        munis = municipalities_for(municipalities)
+        for info in (notebooks if explicit else [_profile(catalog, "profile_municipality", "--municipalities")]):
+            for m in munis:
+                label = f"{m.prefecture}{m.name} ({m.code})"
+                if info.parameter("municipality") is not None:
+                    params = {**base, "municipality": m.code}
+                    lab = {**labels, "municipality": label}
+                else:  # a theme: the body's prefecture, the body highlighted
+                    params = {**base, "prefecture": m.prefecture, "highlight": m.code}
+                    lab = {**labels, "prefecture": m.prefecture, "highlight": label}
+                add(info, params, lab, f"{info.key}{suffix}-{m.code}")
+    return specs
+
+
+def _profile(catalog: Catalog, key: str, option: str) -> NotebookInfo:
+    if key not in catalog:
+        raise click.UsageError(
+            f"{option} without --theme runs notebooks/{key}.ipynb, which does not exist yet; "
+            f"add --theme KEY to run a theme once per body (themes: {', '.join(n.key for n in catalog.themes())})"
+        )
+    return catalog.get(key)
+
+
+def _themes(catalog: Catalog, value: str) -> list[NotebookInfo]:
+    out = []
+    for key in _split(value):
+        try:
+            out.append(catalog.get(key))
+        except CatalogError as exc:
+            raise click.BadParameter(str(exc), param_hint="--theme") from None
+    if not out:
+        raise click.BadParameter("give at least one notebook key", param_hint="--theme")
+    return out
+
+
+def _formats(value: str | None) -> tuple[str, ...]:
+    fmts = _split(value or "html")
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise click.BadParameter(
+            f"unknown format {bad[0]!r}; valid: {', '.join(FORMATS)} (comma-separated)" if bad else "empty",
+            param_hint="--format",
+        )
+    return tuple(dict.fromkeys(fmts))
+
+
+# --------------------------------------------------------------------------- output
+class _Progress:
+    """tqdm on a terminal, plain log lines otherwise (cron, CI, pipes)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+        if self.tty and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="report", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, entry: dict, done: int, total: int) -> None:
+        status = entry["status"]
+        dur = entry.get("duration_s")
+        msg = f"[{done}/{total}] {status:7s} {entry['name']}" + (f" ({dur:.1f} s)" if dur else "")
+        if status == "failed" and entry.get("error"):
+            msg += f" — {_error_text(entry['error'])}"
+        if self.bar is not None:
+            self.bar.set_postfix_str(entry["name"][:30], refresh=False)
+            self.bar.update(1)
+            if status == "failed":
+                self.bar.write(msg, file=sys.stderr)
+        else:
+            click.echo(msg, err=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _error_text(err: dict) -> str:
+    where = ""
+    if err.get("cell_index") is not None:
+        where = f"cell {err['cell_index']}"
+        if err.get("execution_count"):
+            where += f" (In [{err['execution_count']}])"
+        where += ": "
+    elif err.get("stage") and err["stage"] != "execute":
+        where = f"{err['stage']}: "
+    text = f"{where}{err.get('ename') or 'Error'}: {err.get('evalue') or ''}".strip()
+    return text.splitlines()[0][:160] if text else "failed"
+
+
+def summary_table(entries: list[dict]) -> str:
+    rows = [("report", "status", "time", "details")]
+    for e in entries:
+        dur = e.get("duration_s")
+        t = f"{dur:.1f} s" if dur else "-"
+        if e["status"] == "failed":
+            detail = _error_text(e.get("error") or {})
+        elif e["status"] == "skipped":
+            detail = "up to date: " + ", ".join(k for k in (e.get("outputs") or {}) if k != "ipynb")
+        else:
+            detail = ", ".join(k for k in (e.get("outputs") or {}) if k != "ipynb")
+        rows.append((e["name"], e["status"], t, detail))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = []
+    for i, r in enumerate(rows):
+        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
+        if i == 0:
+            lines.append("-" * min(100, sum(widths) + 6 + max(len(x[3]) for x in rows)))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- command
+@click.command("report")
+@click.option("--theme", "theme", metavar="KEY[,KEY…]", help="Notebook keys (see --list), e.g. security,ai_rpa.")
+@click.option("--prefecture", metavar="P", help="One prefecture (name or code), e.g. 東京都.")
+@click.option("--highlight", metavar="M", help="A municipality to mark on every chart.")
+@click.option("--prefectures", metavar="all|P[,P…]", help="Once per prefecture (profile_prefecture, or --theme).")
+@click.option("--municipalities", metavar="all|PREF|M[,M…]", help="Once per municipality; a prefecture means all of its municipalities.")
+@click.option("--format", "fmt", metavar="html[,pdf]", default=None, help="Output formats (default: html).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: reports/).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
+@click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A YAML batch (notebooks × parameter sets × formats).")
+@click.option("--list", "list_", is_flag=True, help="List notebooks and their parameters, then exit.")
+@click.pass_context
+def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, force, config, list_):
+    """Execute notebooks and write HTML/PDF reports into OUT/RUN/.
+
+    RUN is the config file's stem, or "default". Without a selector: the overview and
+    every theme for the whole country. Exit status 0 only if every report succeeded.
+    """
+    try:
+        catalog = Catalog()
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from None
+    if list_:
+        click.echo(catalog.describe())
+        return
+
+    batch = None
+    if config is not None:
+        if any(v is not None for v in (theme, prefecture, highlight, prefectures, municipalities)):
+            raise click.UsageError("--config describes the whole batch: do not combine it with --theme/--prefecture/--highlight/--prefectures/--municipalities")
+        if not config.is_file():
+            raise click.BadParameter(f"{config}: no such file", param_hint="--config")
+        from .config import ConfigError, load_config
+
+        try:
+            batch = load_config(config, catalog)
+        except ConfigError as exc:
+            raise click.ClickException(f"malformed config: {exc}") from None
+
+    run = batch.run if batch else "default"
+    out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)
+    run_dir = out_dir / run
+    from .runner import check_output_dir, run_reports
+
+    try:  # said before any work starts
+        check_output_dir(run_dir)
+    except OSError as exc:
+        raise click.ClickException(str(exc)) from None
+
+    if batch:
+        specs = []
+        for item in batch.items:
+            for pset in item.parameter_sets:
+                specs += expand(
+                    catalog, item.notebooks, item.formats, base=pset,
+                    prefectures=item.prefectures, municipalities=item.municipalities,
+                    name=item.name, where=f"{item.where}: ",
+                )
+    else:
+        formats = _formats(fmt)
+        specs = expand(
+            catalog,
+            _themes(catalog, theme) if theme else None,
+            formats,
+            prefecture=prefecture,
+            highlight=highlight,
+            prefectures=prefectures,
+            municipalities=municipalities,
+        )
+    seen: dict[str, Any] = {}
+    unique = []
+    for s in specs:  # the same report asked twice runs once
+        if s.name in seen:
+            if seen[s.name].parameters != s.parameters or seen[s.name].key != s.key:
+                raise click.UsageError(f"two different reports would be written as {s.name!r}: give one a 'name'")
+            continue
+        seen[s.name] = s
+        unique.append(s)
+    specs = unique
+
+    n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or os.cpu_count() or 1
+    click.echo(
+        f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s))",
+        err=True,
+    )
+    progress = _Progress(len(specs))
+    t0 = time.perf_counter()
+    try:
+        result = run_reports(
+            specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("interrupted: finished reports are in the manifest; no half-written file is left", err=True)
+        ctx.exit(130)
+    except (OSError, ValueError) as exc:
+        progress.close()
+        raise click.ClickException(str(exc)) from None
+    progress.close()
+
+    entries = result.entries
+    click.echo(summary_table(entries))
+    counts = {s: sum(e["status"] == s for e in entries) for s in ("ok", "skipped", "failed")}
+    click.echo(
+        f"\n{len(entries)} report(s): {counts['ok']} ok, {counts['skipped']} up to date, "
+        f"{counts['failed']} failed in {time.perf_counter() - t0:.1f} s → {result.run_dir / 'index.html'}"
+    )
+    if counts["failed"]:
+        click.echo(f"details of the failures: {result.run_dir / 'manifest.json'}", err=True)
+        ctx.exit(1)
