@@ -1,0 +1,1405 @@
+"""DX profiles of one municipality or one prefecture, compared with its peers.
+
+Everything the two profile notebooks (``notebooks/profile_municipality.ipynb``,
+``notebooks/profile_prefecture.ipynb``) show is computed here; the notebooks only call these
+functions and narrate.  Build a profile once, then ask it for sections::
+
+    from jdxlib import profiles
+    p = profiles.municipality_profile("北海道伊達市")
+    profiles.identity_section(p).show()
+    profiles.status_section(p).show()
+    print(profiles.summary_text(p))
+
+Municipality profile (:func:`municipality_profile` → :class:`MunicipalityProfile`)
+    who the body is (name, kana, prefecture, type, 2020 population and band); its four peer
+    groups (:func:`jdxlib.peers.peer_groups`, the body itself never included) with sizes and
+    definitions; the 10 status items (the 7 自治体DXの推進体制等 items, AI, RPA, telework)
+    with the body's answer beside each group's share (:func:`jdxlib.analysis.peer_comparison`);
+    how many of the items it has and its percentile among each group (ties explained by
+    :func:`jdxlib.stats.percentile_of`); online procedures against its peers
+    (:mod:`jdxlib.procedures`); its マイナンバーカード issuance curve against its peers' band and
+    the 2024 holding rate (:mod:`jdxlib.cards`); a map of its prefecture; a generated summary.
+Prefecture profile (:func:`prefecture_profile` → :class:`PrefectureProfile`)
+    the prefecture's own answers (prefecture-level dashboard items and the prefectural online
+    procedures) against the other 46; the distribution of its municipalities on every
+    per-body item against the whole country, with its rank among the 47; a municipality map
+    and table; a generated summary.
+
+Item counts and percentiles
+---------------------------
+A body's *item count* is the number of the 10 status items it answered 実施.  Bodies that were
+not surveyed on some items (the 8 Ishikawa bodies hit by the 2024 Noto earthquake are 調査無し
+for the 7 推進体制 items) cannot be compared on all 10: the count is then taken over the items
+the body answered, and only peers that answered all of those items are compared (the table
+says how many peers were left out).  The percentile is the mid-rank percentile of
+:func:`jdxlib.stats.percentile_of` (ties count half), with the counts below / equal / above.
+
+"Commonly offered" procedures
+-----------------------------
+A procedure the body does not offer online (no published rate) is listed as a *gap* when at
+least ``min_share`` (default 50%) of its primary peer group publish a rate for it.
+
+The primary peer group
+----------------------
+Online procedures, cards and the summary compare with one group: the ``similar`` group (same
+type, nearest population) or, when it is empty (双葉町 has no 2020 population), the
+``same_type`` group.  :attr:`MunicipalityProfile.primary` says which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import analysis
+from . import names as _names
+from ._datasets import describe
+from .peers import PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
+from .sections import Section
+from .stats import median_iqr, percentile_of, rank_with_ties, share_table
+
+__all__ = [
+    "GROUP_ORDER",
+    "MUNICIPAL_PERCENT_ITEMS",
+    "MunicipalityProfile",
+    "PrefectureProfile",
+    "STATUS_ITEMS",
+    "cards_section",
+    "count_section",
+    "identity_section",
+    "item_counts",
+    "map_section",
+    "municipality_profile",
+    "peers_section",
+    "percent_section",
+    "prefecture_identity_section",
+    "prefecture_map_section",
+    "prefecture_municipal_percent_section",
+    "prefecture_municipal_status_section",
+    "prefecture_municipal_table_section",
+    "prefecture_procedures_section",
+    "prefecture_profile",
+    "prefecture_status_section",
+    "procedure_gaps_section",
+    "procedures_section",
+    "status_section",
+    "summary_text",
+]
+
+#: The 10 yes/no items of a profile: the 7 自治体DXの推進体制等 items, then AI, RPA, telework.
+STATUS_ITEMS: tuple[str, ...] = (
+    "cio_appointed",
+    "cio_assistant_appointed",
+    "dx_policy_formulated",
+    "org_wide_structure",
+    "external_talent",
+    "staff_development",
+    "all_staff_training",
+    "ai_introduced",
+    "rpa_introduced",
+    "telework_introduced",
+)
+#: Percentage items of the municipal dashboard (value in %).
+MUNICIPAL_PERCENT_ITEMS: tuple[str, ...] = (
+    "frequent_32_online_rate",
+    "childcare_26_online_rate",
+    "mynumber_card_holding_rate",
+)
+#: Percentage items of the prefecture dashboard.
+PREFECTURE_PERCENT_ITEMS: tuple[str, ...] = ("frequent_32_online_rate",)
+#: Peer groups in display order.
+GROUP_ORDER: tuple[str, ...] = tuple(PEER_GROUP_LABELS)
+GROUP_COLORS = {"same_prefecture": "#55a868", "same_type": "#8172b3",
+                "same_population_band": "#dd8452", "similar": "#4c72b0"}
+GROUP_MARKERS = {"same_prefecture": "s", "same_type": "D", "same_population_band": "^", "similar": "o"}
+ANSWER_COLORS = {"実施": "#1f5fa8", "未実施": "#c0502a", "調査無し": "#888888"}
+ANSWERED = ("実施", "未実施")
+#: Release of the dashboard export (dx_status, online_procedures), as in jdxlib.sections.
+DASHBOARD_RELEASE = "2024-07-12"
+HIGHLIGHT = "#d62728"
+
+
+# ============================================================================ helpers
+
+
+def _load(name: str, **kwargs):
+    import jdxlib
+
+    return jdxlib.load(name, **kwargs)
+
+
+def _pct(v: Any, digits: int = 1) -> str:
+    return "—" if v is None or pd.isna(v) else f"{float(v) * 100:.{digits}f}%"
+
+
+def _pp(v: Any, digits: int = 1) -> str:
+    """A value already in % (online rates, card rates)."""
+    return "—" if v is None or pd.isna(v) else f"{float(v):.{digits}f}%"
+
+
+def _int(v: Any) -> str:
+    return "—" if v is None or pd.isna(v) else f"{int(v):,}"
+
+
+def _frac(yes: Any, n: Any, share: Any) -> str:
+    if pd.isna(n) or int(n) == 0:
+        return "—（回答0団体）"
+    return f"{_pct(share)}（{int(yes):,}/{int(n):,}）"
+
+
+def _date_note(items: pd.DataFrame) -> str:
+    """'調査時点' per area: stated dates, or that the export does not state one."""
+    pairs = items[["area", "reference_date"]].drop_duplicates()
+    parts = []
+    for area in dict.fromkeys(pairs["area"]):
+        d = pairs.loc[pairs["area"] == area, "reference_date"]
+        dates = sorted(pd.Timestamp(x) for x in d.dropna())
+        when = "・".join(f"{x:%Y-%m-%d}" for x in dates) if dates else "エクスポートに記載なし"
+        if dates and d.isna().any():
+            when += "（一部記載なし）"
+        parts.append(f"{area}は{when}")
+    return "、".join(parts)
+
+
+def _dashboard_source(name: str = "dx_status") -> str:
+    return f"{describe(name).credit_line}（{DASHBOARD_RELEASE}公開データ）"
+
+
+def _status_strings(items: pd.DataFrame) -> pd.DataFrame:
+    """code × indicator_id table of statuses as plain strings ('' when missing)."""
+    wide = items.pivot(index="code", columns="indicator_id", values="status")
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.astype("string").fillna("")
+
+
+def item_counts(items: pd.DataFrame, indicator_ids: Any = None) -> pd.DataFrame:
+    """Per body: how many of the yes/no items it answered 実施, and how many it answered.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        From :func:`jdxlib.analysis.status_items` (one row per body and item).
+    indicator_ids : sequence of str, optional
+        The items to count (default: every item in *items*).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``code``: ``yes_count`` (実施), ``answered`` (実施 or 未実施),
+        ``not_surveyed`` (調査無し), ``missing`` (no status) and ``items`` (items counted).
+    """
+    wide = _status_strings(items)
+    if indicator_ids is not None:
+        wide = wide[[str(i) for i in indicator_ids]]
+    return pd.DataFrame({
+        "yes_count": (wide == "実施").sum(axis=1).astype("int64"),
+        "answered": wide.isin(ANSWERED).sum(axis=1).astype("int64"),
+        "not_surveyed": (wide == "調査無し").sum(axis=1).astype("int64"),
+        "missing": (wide == "").sum(axis=1).astype("int64"),
+        "items": wide.shape[1],
+    })
+
+
+def _count_percentile(wide: pd.DataFrame, code: str, peer_codes):
+    """The body's item count and its percentile among peers answering the same items."""
+    own = wide.loc[code]
+    used = [c for c in wide.columns if own[c] in ANSWERED]
+    own_count = int((own[used] == "実施").sum())
+    sub = wide.loc[wide.index.intersection(list(peer_codes)), used]
+    comparable = sub.isin(ANSWERED).all(axis=1) if used else pd.Series(False, index=sub.index)
+    peer_counts = (sub[comparable] == "実施").sum(axis=1)
+    result = percentile_of(own_count, peer_counts) if used else percentile_of(np.nan, [])
+    return own_count, used, result, peer_counts, int((~comparable).sum())
+
+
+# ============================================================================ municipality
+
+
+@dataclass
+class MunicipalityProfile:
+    """Everything a municipality profile shows, computed once (tables only, no figures).
+
+    Attributes
+    ----------
+    body : jdxlib.names.Municipality
+    info : dict
+        ``code``, ``name``, ``kana``, ``prefecture``, ``district``, ``type``,
+        ``population_2020`` (None when unpublished) and ``population_band`` (None likewise).
+    groups : dict of str to PeerGroup
+        The four peer groups (:func:`jdxlib.peers.peer_groups`), body excluded.
+    primary : str
+        Key of the group used for procedures, cards and the summary (``similar``, or
+        ``same_type`` when ``similar`` is empty).
+    items : pandas.DataFrame
+        :func:`jdxlib.analysis.status_items` of :data:`STATUS_ITEMS` for all municipalities.
+    comparison : pandas.DataFrame
+        :func:`jdxlib.analysis.peer_comparison`: one row per item and group (``own_status``,
+        ``yes``, ``n``, ``share``, ``ci_low``, ``ci_high`` …).
+    counts : pandas.DataFrame
+        :func:`item_counts` of every municipality (indexed by code).
+    count_table : pandas.DataFrame
+        One row per group: the body's item count and its percentile among the group.
+    own_count, counted_items
+        The body's number of 実施 and the items it was counted over (those it answered).
+    percent_items : pandas.DataFrame
+        The body's dashboard percentage items (32/26 procedures, card holding rate) with
+        the primary group's median and IQR and the body's percentile.
+    procedures, procedure_gaps, rate_vs_peers, card_curve, card_band, holding_rate
+        Results of :mod:`jdxlib.procedures` and :mod:`jdxlib.cards` for the primary group
+        (None when those modules are not available).
+    """
+
+    body: _names.Municipality
+    info: dict
+    groups: dict[str, PeerGroup]
+    primary: str
+    items: pd.DataFrame
+    comparison: pd.DataFrame
+    counts: pd.DataFrame
+    count_table: pd.DataFrame
+    own_count: int
+    counted_items: tuple[str, ...]
+    percent_items: pd.DataFrame
+    municipalities: pd.DataFrame = field(repr=False)
+    min_share: float = 0.5
+    procedures: Any = None
+    procedure_gaps: Any = None
+    rate_vs_peers: Any = None
+    card_curve: Any = None
+    card_band: Any = None
+    holding_rate: Any = None
+    card_latest: dict | None = None
+
+    @property
+    def code(self) -> str:
+        return self.body.code
+
+    @property
+    def primary_group(self) -> PeerGroup:
+        return self.groups[self.primary]
+
+    @property
+    def not_surveyed_items(self) -> list[str]:
+        """Labels of the items the body was not surveyed on (調査無し)."""
+        own = self.comparison.drop_duplicates("indicator_id")
+        return [str(r.indicator) for r in own.itertuples() if str(r.own_status) == "調査無し"]
+
+
+def _resolve_body(municipality: Any) -> _names.Municipality:
+    if municipality is None or (isinstance(municipality, str) and not municipality.strip()):
+        raise _names.NameResolutionError(
+            "municipality を指定してください（団体名またはコード。例: 札幌市, 北海道伊達市, 011002） / "
+            "give a municipality (a name or a code)", kind="missing", value=municipality)
+    if isinstance(municipality, _names.Municipality):
+        return municipality
+    return _names.resolve_municipality(municipality)
+
+
+def municipality_profile(
+    municipality: Any, *, n_similar: int = 30, min_share: float = 0.5,
+    with_procedures: bool = True, with_cards: bool = True,
+) -> MunicipalityProfile:
+    """Compute the profile of one municipality.
+
+    Parameters
+    ----------
+    municipality : str, int or jdxlib.names.Municipality
+        Anything :func:`jdxlib.names.resolve_municipality` accepts (an ambiguous name raises
+        :class:`jdxlib.names.NameResolutionError` listing the candidates).
+    n_similar : int, default 30
+        Size of the "similar bodies" group.
+    min_share : float, default 0.5
+        A procedure offered online by at least this share of the primary group and not by the
+        body is a gap.
+    with_procedures, with_cards : bool, default True
+        Compute the online-procedure and マイナンバーカード parts (needs
+        :mod:`jdxlib.procedures` / :mod:`jdxlib.cards`).
+
+    Returns
+    -------
+    MunicipalityProfile
+    """
+    body = _resolve_body(municipality)
+    munis = _load("municipalities")
+    dx = _load("dx_status")
+    row = munis.loc[munis["code"] == body.code].iloc[0]
+    pop = row["population_2020"]
+    band = population_band(pd.Series([pop])).iloc[0]
+    info = {
+        "code": body.code,
+        "name": body.name,
+        "kana": str(row.get("kana", "") or ""),
+        "prefecture": body.prefecture,
+        "district": str(row.get("district", "") or ""),
+        "type": body.type,
+        "population_2020": None if pd.isna(pop) else int(pop),
+        "population_band": None if pd.isna(band) else str(band),
+    }
+    groups = peer_groups(body.code, munis, n_similar=n_similar)
+    primary = "similar" if groups["similar"].size else "same_type"
+
+    items = analysis.status_items(list(STATUS_ITEMS), dx_status=dx[dx["indicator_id"].isin(STATUS_ITEMS)],
+                                  municipalities=munis)
+    comparison = analysis.peer_comparison(items, body.code, municipalities=munis, n_similar=n_similar)
+    wide = _status_strings(items)[list(STATUS_ITEMS)]
+    counts = item_counts(items, STATUS_ITEMS)
+
+    rows = []
+    own_count, used = 0, []
+    for key in GROUP_ORDER:
+        g = groups[key]
+        own_count, used, res, peer_counts, left_out = _count_percentile(wide, body.code, g.codes)
+        rows.append({
+            "group": key, "group_label": g.label, "group_size": g.size,
+            "own_count": own_count, "items_counted": len(used), "compared": res.n,
+            "left_out": left_out, "peer_median": float(peer_counts.median()) if len(peer_counts) else np.nan,
+            "below": res.below, "equal": res.equal, "above": res.above,
+            "percentile": res.percentile, "explanation": res.explanation,
+        })
+    count_table = pd.DataFrame(rows)
+
+    percent = _percent_vs_group(dx, body.code, groups[primary])
+
+    profile = MunicipalityProfile(
+        body=body, info=info, groups=groups, primary=primary, items=items,
+        comparison=comparison, counts=counts, count_table=count_table, own_count=own_count,
+        counted_items=tuple(used), percent_items=percent, municipalities=munis,
+        min_share=min_share,
+    )
+    peer_codes = list(groups[primary].codes)
+    if with_procedures:
+        _attach_procedures(profile, peer_codes)
+    if with_cards:
+        _attach_cards(profile, peer_codes)
+    return profile
+
+
+def _percent_vs_group(dx: pd.DataFrame, code: str, group: PeerGroup) -> pd.DataFrame:
+    """The body's % items beside the group's median / IQR and its percentile."""
+    sub = dx[(dx["level"].astype(str) == "municipality")
+             & dx["indicator_id"].isin(MUNICIPAL_PERCENT_ITEMS)]
+    rows = []
+    members = set(group.codes)
+    for ind in MUNICIPAL_PERCENT_ITEMS:
+        s = sub[sub["indicator_id"] == ind]
+        if s.empty:
+            continue
+        own = s.loc[s["code"] == code, "value"]
+        own_v = float(own.iloc[0]) if len(own) and pd.notna(own.iloc[0]) else np.nan
+        peers = s[s["code"].isin(members)]
+        st = median_iqr(peers, "value").iloc[0]
+        res = percentile_of(own_v, peers["value"]) if pd.notna(own_v) else None
+        rows.append({
+            "indicator_id": ind, "indicator": str(s["indicator"].iloc[0]), "value": own_v,
+            "group": group.key, "group_label": group.label, "n": int(st["n"]),
+            "missing": int(st["missing"]), "median": st["median"], "q1": st["q1"], "q3": st["q3"],
+            "percentile": res.percentile if res else np.nan,
+            "explanation": res.explanation if res else "値なし",
+        })
+    return pd.DataFrame(rows)
+
+
+def _attach_procedures(profile: MunicipalityProfile, peer_codes: list[str]) -> None:
+    try:
+        from . import procedures
+    except ImportError:  # pragma: no cover - module written separately
+        return
+    rv = procedures.rate_vs_peers(profile.code, peer_codes)
+    profile.rate_vs_peers = rv
+    # the body's own procedures are the first columns of rate_vs_peers (same as
+    # procedures.body_procedures, without computing them a second time)
+    profile.procedures = pd.DataFrame({
+        "procedure_id": rv["procedure_id"], "procedure": rv["procedure"],
+        "procedure_group": rv["procedure_group"], "offered": rv["rate"].notna(), "online_rate": rv["rate"]})
+    profile.procedure_gaps = procedures.peer_procedure_gaps(profile.code, peer_codes, min_share=profile.min_share)
+
+
+def _attach_cards(profile: MunicipalityProfile, peer_codes: list[str]) -> None:
+    try:
+        from . import cards
+    except ImportError:  # pragma: no cover - module written separately
+        return
+    profile.card_curve = cards.body_curve(profile.code)
+    profile.card_band = cards.peer_band(peer_codes)
+    profile.holding_rate = cards.holding_rate_2024(profile.code)
+    profile.card_latest = _card_latest(profile)
+
+
+# ---------------------------------------------------------------------------- sections
+
+
+def identity_section(p: MunicipalityProfile) -> Section:
+    """Who the body is (table only)."""
+    i = p.info
+    pop = _int(i["population_2020"]) + "人" if i["population_2020"] is not None else "公表なし"
+    rows = [
+        ("団体名", i["name"]),
+        ("よみ", i["kana"] or "—"),
+        ("都道府県", i["prefecture"] + (f"（{i['district']}）" if i["district"] else "")),
+        ("団体コード", i["code"]),
+        ("区分", i["type"]),
+        ("人口（2020年国勢調査）", pop),
+        ("人口規模", i["population_band"] or "不明（人口の公表なし）"),
+    ]
+    table = pd.DataFrame(rows, columns=["項目", "内容"])
+    cap = (f"区分・名称は全国地方公共団体コード（2024-01-01）、中核市は2023-04-01現在の一覧、人口は令和2年国勢調査"
+           f"（2020-10-01）。人口規模の区切りは jdxlib.peers.POPULATION_BANDS。{describe('municipalities').credit_line}")
+    return Section(f"{i['name']}（{i['prefecture']}）はどんな団体か", None, cap, table)
+
+
+def peers_section(p: MunicipalityProfile) -> Section:
+    """The four peer groups with size, definition and caveats."""
+    rows = []
+    for key in GROUP_ORDER:
+        g = p.groups[key]
+        rows.append({"比較グループ": g.label, "団体数": g.size,
+                     "定義": g.definition.split(" / ")[0],
+                     "注意": g.note.split(" / ")[0] if g.note else "",
+                     "主に使う": "◀" if key == p.primary else ""})
+    cap = ("どのグループにも自団体は含めません。類似団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離）。"
+           "定義の詳細は jdxlib.peers。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
+           f"{describe('municipalities').credit_line}")
+    return Section("比較の相手（ピアグループ）", None, cap, pd.DataFrame(rows))
+
+
+def _group_name(g: PeerGroup) -> str:
+    """Label with its size (the similar group's label already carries it)."""
+    return g.label if g.key == "similar" else f"{g.label}（{g.size}団体）"
+
+
+def _short_name(p: "MunicipalityProfile", key: str) -> str:
+    """Short group name for running text: 北海道の他の市区町村, 全国の他の市, 類似団体 …"""
+    i = p.info
+    return {
+        "same_prefecture": f"{i['prefecture']}の他の市区町村",
+        "same_type": f"全国の他の{i['type']}",
+        "same_population_band": (f"人口{i['population_band']}の他の団体" if i["population_band"]
+                                 else "同じ人口規模の団体"),
+        "similar": "類似団体",
+    }[key]
+
+
+def _status_caption(items: pd.DataFrame, sizes: str) -> str:
+    return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：{_date_note(items)}。"
+            f"分母：各グループの回答団体（調査無し・欠測を除く。自団体は含めない）— {sizes}。"
+            f"割合＝実施÷回答団体、横線は95%ウィルソン信頼区間。{_dashboard_source()}")
+
+
+def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], title: str,
+               own_label: str, height_per_item: float = 0.55):
+    """Rows = items; per group a marker at its share with a Wilson whisker; own answer at right.
+
+    *table*: ``indicator``, ``own_status``, ``group``, ``share``, ``ci_low``, ``ci_high``.
+    *groups*: (key, legend label, colour, marker).
+    """
+    inds = list(dict.fromkeys(table["indicator"]))
+    fig, ax = plt.subplots(figsize=(9.5, height_per_item * len(inds) + 1.9))
+    k = len(groups)
+    offsets = np.linspace(-0.27, 0.27, k) if k > 1 else [0.0]
+    for (key, label, color, marker), off in zip(groups, offsets):
+        t = table[table["group"].astype(str) == key].set_index("indicator").reindex(inds)
+        y = np.arange(len(inds)) + off
+        x = t["share"].to_numpy(dtype=float) * 100
+        lo = (t["share"] - t["ci_low"]).clip(lower=0).to_numpy(dtype=float) * 100
+        hi = (t["ci_high"] - t["share"]).clip(lower=0).to_numpy(dtype=float) * 100
+        ax.errorbar(x, y, xerr=np.vstack([lo, hi]), fmt=marker, color=color, ecolor=color,
+                    elinewidth=0.9, markersize=5.5, capsize=0, label=label)
+    own = table.drop_duplicates("indicator").set_index("indicator").reindex(inds)["own_status"]
+    for yi, status in enumerate(own):
+        s = "—" if pd.isna(status) else str(status)
+        ax.text(103, yi, s, va="center", ha="left", fontsize=9, color=ANSWER_COLORS.get(s, "0.3"))
+    ax.text(103, -0.75, own_label, va="bottom", ha="left", fontsize=8, color="0.25")
+    ax.set_yticks(np.arange(len(inds)), inds)
+    ax.set_ylim(len(inds) - 0.5, -0.9)
+    ax.set_xlim(0, 122)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel("実施している団体の割合（％）")
+    ax.axvline(100, color="0.8", lw=0.6)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.11), ncol=2, fontsize=8, frameon=False)
+    return fig
+
+
+def status_section(p: MunicipalityProfile) -> Section:
+    """The body's answer to the 10 items beside the share of each peer group answering 実施."""
+    c = p.comparison
+    groups = [(k, _group_name(p.groups[k]), GROUP_COLORS[k], GROUP_MARKERS[k])
+              for k in GROUP_ORDER if p.groups[k].size]
+    fig = _dot_chart(c, groups, f"{p.body.name}の回答と比較グループの実施割合", f"{p.body.name}の回答")
+    table = pd.DataFrame({"指標": list(dict.fromkeys(c["indicator"]))})
+    own = c.drop_duplicates("indicator_id")
+    table[f"{p.body.name}の回答"] = own["own_status"].astype(object).fillna("—").astype(str).to_numpy()
+    for key in GROUP_ORDER:
+        t = c[c["group"].astype(str) == key]
+        table[p.groups[key].label] = [_frac(y, n, s) for y, n, s in zip(t["yes"], t["n"], t["share"])]
+    sizes = "、".join(
+        f"{_short_name(p, k)} {p.groups[k].size}団体（回答{int(c[c['group'].astype(str) == k]['n'].min()):,}〜"
+        f"{int(c[c['group'].astype(str) == k]['n'].max()):,}）" for k in GROUP_ORDER if p.groups[k].size)
+    return Section("推進体制・AI・RPA・テレワーク：比較グループとの比較", fig,
+                   _status_caption(p.items, sizes), table)
+
+
+def count_section(p: MunicipalityProfile) -> Section:
+    """How many of the 10 items the body has, and its percentile in each peer group."""
+    t = p.count_table
+    table = pd.DataFrame({
+        "比較グループ": t["group_label"],
+        "自団体の実施数": [f"{a}／{b}項目" for a, b in zip(t["own_count"], t["items_counted"])],
+        "比較した団体": t["compared"],
+        "除外（同じ項目に未回答）": t["left_out"],
+        "比較団体の中央値": [("—" if pd.isna(v) else f"{v:g}") for v in t["peer_median"]],
+        "下回る": t["below"], "同数": t["equal"], "上回る": t["above"],
+        "パーセンタイル": [("—" if pd.isna(v) else f"{v:.0f}") for v in t["percentile"]],
+    })
+    n_items = len(STATUS_ITEMS)
+    counted = len(p.counted_items)
+    note = ""
+    if counted < n_items:
+        note = (f"{p.body.name}は{n_items - counted}項目が調査無し・欠測のため、回答した{counted}項目だけで数え、"
+                "比較団体も同じ項目で数えています。")
+    cap = (f"実施数＝{n_items}項目（推進体制等7項目、AI・RPA・テレワーク）のうち「実施」の数。{note}"
+           "パーセンタイル＝（下回る団体数＋同数の団体数÷2）÷比較した団体数×100：同じ実施数の団体は半分として数えるため、"
+           "同数が多いと中ほどの値になります。比較した団体は、その項目すべてに回答した団体（調査無しの団体は除外）。"
+           f"調査時点：{_date_note(p.items)}。{_dashboard_source()}")
+    return Section(f"{n_items}項目のうちいくつ実施しているか", None, cap, table)
+
+
+# ------------------------------------------------------------------ procedures and cards
+
+
+def _require_part(value: Any, what: str) -> None:
+    if value is None:
+        raise RuntimeError(f"{what} is not available: build the profile with jdxlib.procedures / jdxlib.cards")
+
+
+def _procedures_caption(p: MunicipalityProfile, extra: str = "") -> str:
+    g = p.primary_group
+    return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：エクスポートに記載なし。"
+            f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition.split(' / ')[0]}）。"
+            "提供＝オンライン申請率が公表されている（空欄は「オンライン未対応」か「未報告」か区別できない）。"
+            "申請率＝その手続の申請件数に占めるオンライン申請の割合。件数が公表されないため、中央値・四分位範囲は"
+            f"申請率が公表されている比較団体だけで求め、加重平均はしません。{extra}"
+            f"{_dashboard_source('online_procedures')}")
+
+
+def percent_section(p: MunicipalityProfile) -> Section:
+    """The dashboard % items (32/26 procedures online, card holding) against the primary group."""
+    t = p.percent_items
+    name = p.body.name
+    table = pd.DataFrame({
+        "指標": t["indicator"],
+        name: [_pp(v) if pd.notna(v) else "値なし" for v in t["value"]],
+        f"{_short_name(p, p.primary)}の中央値": t["median"].map(_pp),
+        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
+        "値のある比較団体": [f"{n}/{n + m}" for n, m in zip(t["n"], t["missing"])],
+        "パーセンタイル": [("—" if pd.isna(v) else f"{v:.0f}") for v in t["percentile"]],
+    })
+    cap = ("よく使う32手続のオンライン化状況＝「オンライン化済」と回答した手続数÷その団体で実施されている手続総数"
+           "（分母は32ではない）。子育て・介護26手続も同様。マイナンバーカードの保有状況はダッシュボードの値。"
+           "パーセンタイルは同値を半分として数える（jdxlib.stats.percentile_of）。"
+           f"比較：{_short_name(p, p.primary)}{p.primary_group.size}団体。調査時点：いずれもエクスポートに記載なし。"
+           f"{_dashboard_source()}")
+    return Section("オンライン化・カードの指標（比較グループとの比較）", None, cap, table)
+
+
+def _procedures_section(p: MunicipalityProfile) -> Section:
+    r = p.rate_vs_peers.copy()
+    g = p.primary_group
+    name = p.body.name
+    shown = r[r["rate"].notna() | (r["n"] > 0)].reset_index(drop=True)
+    nobody = int(((r["n"] == 0) & r["rate"].isna()).sum())
+    offered = r[r["rate"].notna()].reset_index(drop=True)
+    fig = None
+    if len(offered):
+        fig = _range_chart(offered, label="procedure", own="rate", median="median", q1="q1", q3="q3",
+                           right=None, title=f"{name}がオンラインで受け付けている手続の申請率",
+                           own_label=name, peer_label=_short_name(p, p.primary),
+                           xlabel="オンライン申請率（％）（比較団体の数は表を参照）")
+    table = pd.DataFrame({
+        "手続": shown["procedure"], "区分": shown["procedure_group"].astype(str),
+        name: [_pp(v) if pd.notna(v) else "公表なし" for v in shown["rate"]],
+        f"{_short_name(p, p.primary)}で公表": [f"{k}/{n}" for k, n in zip(shown["n"], shown["peers_n"])],
+        "中央値": shown["median"].map(_pp),
+        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(shown["q1"], shown["q3"])],
+    })
+    n_all = len(r)
+    extra = (f"全{n_all}手続のうち{name}が申請率を公表しているのは{len(offered)}手続。"
+             f"{name}にも比較団体にも値のない{nobody}手続は表から省略。")
+    return Section(f"オンライン手続：{name}と{_short_name(p, p.primary)}", fig, _procedures_caption(p, extra), table)
+
+
+def _procedure_gaps_section(p: MunicipalityProfile) -> Section:
+    gp = p.procedure_gaps
+    name = p.body.name
+    table = pd.DataFrame({
+        "手続": gp["procedure"], "区分": gp["procedure_group"].astype(str),
+        f"{_short_name(p, p.primary)}で提供": [f"{k}/{n}団体" for k, n in zip(gp["peers_offering"], gp["peers_n"])],
+        "提供している割合": gp["share"].map(_pct),
+    })
+    extra = (f"一覧＝{name}に申請率の公表がなく、{_short_name(p, p.primary)}の{p.min_share * 100:.0f}%以上が"
+             "公表している手続（提供している割合の高い順）。")
+    title = f"{_short_name(p, p.primary)}の多くが提供し、{name}が提供していない手続"
+    if gp.empty:
+        title += "（該当なし）"
+    return Section(title, None, _procedures_caption(p, extra), table)
+
+
+def procedures_section(p: MunicipalityProfile) -> Section:
+    """Online procedures the body offers: its rate against the primary group's median and IQR."""
+    _require_part(p.rate_vs_peers, "procedures")
+    return _procedures_section(p)
+
+
+def procedure_gaps_section(p: MunicipalityProfile) -> Section:
+    """Procedures the primary group commonly offers online and the body does not."""
+    _require_part(p.procedure_gaps, "procedure gaps")
+    return _procedure_gaps_section(p)
+
+
+def cards_section(p: MunicipalityProfile) -> Section:
+    """マイナンバーカード issuance curve against the primary group's band; 2024 holding rate."""
+    _require_part(p.card_curve, "cards")
+    return _cards_section(p)
+
+
+def _card_latest(p: MunicipalityProfile) -> dict:
+    """The last snapshot: the body's issuance rate, the peers' median / IQR and its percentile."""
+    curve, band = p.card_curve, p.card_band
+    last = curve["date"].max()
+    own = float(curve.loc[curve["date"] == last, "rate"].iloc[0]) if len(curve) else np.nan
+    b = band[band["date"] == last]
+    b = b.iloc[0] if len(b) else pd.Series({"median": np.nan, "q1": np.nan, "q3": np.nan, "n": 0})
+    peers = _load("mynumber_cards")
+    peers = peers[(peers["date"] == last) & peers["code"].isin(set(p.primary_group.codes))]
+    peer_rates = peers["cards_issued"].astype("float64") / peers["population"].astype("float64") * 100
+    res = percentile_of(own, peer_rates) if pd.notna(own) else None
+    return {"date": last, "rate": own, "median": b["median"], "q1": b["q1"], "q3": b["q3"], "n": int(b["n"]),
+            "percentile": res.percentile if res else np.nan}
+
+
+def _cards_section(p: MunicipalityProfile) -> Section:
+    from . import cards
+
+    curve, band = p.card_curve, p.card_band
+    name = p.body.name
+    peer = _short_name(p, p.primary)
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    ax.fill_between(band["date"], band["q1"], band["q3"], color="#a1c9f4", alpha=0.8,
+                    label=f"{peer}の四分位範囲")
+    ax.plot(band["date"], band["median"], color="#1f5fa8", lw=1.4, ls="--", label=f"{peer}の中央値")
+    ax.plot(curve["date"], curve["rate"], color=HIGHLIGHT, lw=2, marker="o", markersize=3, label=name)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("交付率（％）")
+    ax.set_xlabel("算出基準日")
+    ax.set_title(f"マイナンバーカード交付率の推移：{name}と{peer}", loc="left")
+    ax.legend(loc="upper left", fontsize=8)
+    lt = p.card_latest
+    pi = p.percent_items.set_index("indicator_id")
+    hold = pi.loc["mynumber_card_holding_rate"] if "mynumber_card_holding_rate" in pi.index else None
+    rows = [{
+        "指標": f"交付率（{lt['date']:%Y-%m-%d}）", name: _pp(lt["rate"]),
+        f"{peer}の中央値": _pp(lt["median"]), "四分位範囲": f"{_pp(lt['q1'])}〜{_pp(lt['q3'])}",
+        "比較した団体": lt["n"], "パーセンタイル": "—" if pd.isna(lt["percentile"]) else f"{lt['percentile']:.0f}",
+    }]
+    if hold is not None:
+        rows.append({
+            "指標": "保有状況（2024年ダッシュボード、調査時点の記載なし）",
+            name: _pp(p.holding_rate) if p.holding_rate is not None else "値なし",
+            f"{peer}の中央値": _pp(hold["median"]), "四分位範囲": f"{_pp(hold['q1'])}〜{_pp(hold['q3'])}",
+            "比較した団体": int(hold["n"]),
+            "パーセンタイル": "—" if pd.isna(hold["percentile"]) else f"{hold['percentile']:.0f}",
+        })
+    cap = (cards.caption(f"比較：{peer}{p.primary_group.size}団体、各時点の団体ごとの率の中央値と四分位範囲（率の平均はとらない）。")
+           + " 表の保有状況：" + cards.holding_caption())
+    return Section(f"マイナンバーカード：{name}と{peer}", fig, cap, pd.DataFrame(rows))
+
+
+# ------------------------------------------------------------------------------ map
+
+
+def _map_frame(prefecture_code: str, counts: pd.DataFrame):
+    gdf = _load("boundaries", level="municipality")
+    gdf = gdf[gdf["prefecture_code"].astype(str) == prefecture_code].copy()
+    gdf["code"] = gdf["code"].astype(str)
+    c = counts.reindex(gdf["code"])
+    gdf["yes_count"] = c["yes_count"].to_numpy()
+    gdf["complete"] = (c["answered"] == c["items"]).to_numpy()
+    return gdf
+
+
+def _crop(ax, gdf, keep_code: str | None) -> list[str]:
+    """Zoom on the prefecture's main cluster; return names of bodies left outside the view.
+
+    A body is outlying when its centroid is farther from the prefecture's median centroid than
+    max(0.8°, 3 × the median distance); the view is cropped only when leaving the outlying
+    bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of 東京都,
+    先島・大東 of 沖縄県).  Nothing is cropped when the highlighted body itself is outlying.
+    """
+    geo = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
+    if len(geo) < 3:
+        return []
+    rep = geo.geometry.representative_point()
+    x, y = rep.x.to_numpy(), rep.y.to_numpy()
+    mx, my = np.median(x), np.median(y)
+    dist = np.hypot(x - mx, y - my)
+    far = dist > max(0.8, 3 * float(np.median(dist)))
+    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
+        return []
+    minx, miny, maxx, maxy = geo[~far].total_bounds
+    fx0, fy0, fx1, fy1 = geo.total_bounds
+    if (fx1 - fx0) * (fy1 - fy0) < 4 * max((maxx - minx) * (maxy - miny), 1e-9):
+        return []
+    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.03
+    ax.set_xlim(minx - padx, maxx + padx)
+    ax.set_ylim(miny - pady, maxy + pady)
+    return geo["name"][far].astype(str).tolist()
+
+
+def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""):
+    from matplotlib.colors import BoundaryNorm
+    from matplotlib.patches import Patch
+
+    n_items = len(STATUS_ITEMS)
+    gdf = _map_frame(prefecture.prefecture_code, counts)
+    fig, ax = plt.subplots(figsize=(7.5, 7))
+    cmap = plt.get_cmap("viridis", n_items + 1)
+    norm = BoundaryNorm(np.arange(-0.5, n_items + 1.5), cmap.N)
+    full = gdf[gdf["complete"] & gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    part = gdf[~gdf["complete"] & gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(full):
+        full.plot(column="yes_count", cmap=cmap, norm=norm, ax=ax, edgecolor="white", linewidth=0.3)
+    if len(part):
+        part.plot(color="0.85", ax=ax, edgecolor="white", linewidth=0.3, hatch="///")
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, ax=ax, shrink=0.55, ticks=range(0, n_items + 1))
+    cb.set_label(f"実施している項目数（{n_items}項目中）")
+    handles = []
+    if len(part):
+        handles.append(Patch(facecolor="0.85", hatch="///", label="調査無しの項目あり"))
+    missing_poly = []
+    if highlight is not None:
+        me = gdf[gdf["code"] == highlight.code]
+        if len(me) and me.geometry.notna().all() and not me.geometry.is_empty.all():
+            me.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
+        else:
+            missing_poly.append(highlight.name)
+        munis = _load("municipalities")
+        pos = munis.loc[munis["code"] == highlight.code, ["lng", "lat"]]
+        if len(pos) and pos.notna().all(axis=None):
+            ax.plot(pos["lng"].iloc[0], pos["lat"].iloc[0], marker="*", color=HIGHLIGHT, markersize=13,
+                    markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
+            handles.append(plt.Line2D([], [], marker="*", color=HIGHLIGHT, linestyle="none", markersize=11,
+                                      label=f"{highlight.name}（役所・役場の位置）"))
+    outside = _crop(ax, gdf, highlight.code if highlight is not None else None)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    ax.set_axis_off()
+    ax.set_aspect(1 / np.cos(np.deg2rad(gdf.geometry.total_bounds[[1, 3]].mean())))
+    ax.set_title(title or f"{prefecture.name}の市区町村：実施している項目数", loc="left")
+    no_poly = gdf.loc[gdf.geometry.isna() | gdf.geometry.is_empty, "name"].astype(str).tolist()
+    return fig, outside, no_poly, missing_poly
+
+
+def map_section(p: MunicipalityProfile) -> Section:
+    """A map of the body's prefecture, coloured by item count, the body outlined in red."""
+    pref = _names.resolve_prefecture(p.body.prefecture_code)
+    fig, outside, no_poly, _ = _count_map(pref, p.counts, p.body,
+                                          f"{pref.name}の市区町村（赤：{p.body.name}）")
+    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, no_poly, p.items), None)
+
+
+def _map_caption(outside: list[str], no_poly: list[str], items: pd.DataFrame) -> str:
+    n_items = len(STATUS_ITEMS)
+    parts = [f"色＝{n_items}項目（推進体制等7項目、AI・RPA・テレワーク）のうち「実施」の数。"
+             "斜線＝調査無しの項目がある団体（実施数を比べられないため色を付けない）。"]
+    if outside:
+        parts.append(f"離島の{len(outside)}団体（{'、'.join(outside[:10])}{'など' if len(outside) > 10 else ''}）は地図の範囲外。")
+    if no_poly:
+        parts.append(f"簡略化した境界データにポリゴンのない{len(no_poly)}団体（{'、'.join(no_poly)}）は描かれません。")
+    parts.append(f"調査時点：{_date_note(items)}。{_dashboard_source()}。境界は2021-01-01現在、"
+                 f"{describe('boundaries').credit_line}")
+    return "".join(parts)
+
+
+# ============================================================================ prefecture
+
+
+@dataclass
+class PrefectureProfile:
+    """Everything a prefecture profile shows (tables only).
+
+    Attributes
+    ----------
+    prefecture : jdxlib.names.Prefecture
+    info : dict
+        ``code``, ``name``, ``kana``, ``name_en``, ``capital``, ``population_2020`` and
+        ``municipalities_by_type`` (type → count).
+    own_items : pandas.DataFrame
+        The prefecture's own answer to each prefecture-level status item beside the other 46
+        prefectures' ``yes``, ``n``, ``share``, ``ci_low``, ``ci_high``.
+    own_count : pandas.DataFrame
+        One row: its number of 実施 among the status items and its percentile among the other 46.
+    own_percent : pandas.DataFrame
+        Prefecture-level % items: its value, rank among 47 and the other 46's median / IQR.
+    own_items_raw : pandas.DataFrame
+        :func:`jdxlib.analysis.status_items` of the 47 prefectures (for dates and captions).
+    procedures : pandas.DataFrame
+        :func:`jdxlib.procedures.rate_vs_peers` against the other 46 (one row per prefectural
+        procedure: ``rate`` — NaN when not published —, the others' ``median``, ``q1``,
+        ``q3``, ``n`` publishing, ``peers_n``) plus ``rank_label`` (its rank among the
+        prefectures with a rate) and ``others_share`` (``n / peers_n``).
+    procedure_gaps : pandas.DataFrame
+        :func:`jdxlib.procedures.peer_procedure_gaps`: procedures published by at least
+        ``min_share`` of the other 46 and not by it.
+    municipal_status : pandas.DataFrame
+        Per municipal status item: the share of its municipalities answering 実施 (with
+        Wilson interval), the national share and its rank among the 47 prefectures.
+    municipal_percent : pandas.DataFrame
+        Per municipal % item: median / IQR over its municipalities and nationally, and the
+        rank of its median among the 47.
+    municipal_values : pandas.DataFrame
+        The per-body values behind ``municipal_percent`` (for box plots).
+    counts : pandas.DataFrame
+        :func:`item_counts` of every municipality.
+    items : pandas.DataFrame
+        Municipal status items (all municipalities).
+    """
+
+    prefecture: _names.Prefecture
+    info: dict
+    own_items: pd.DataFrame
+    own_items_raw: pd.DataFrame
+    own_count: pd.DataFrame
+    own_percent: pd.DataFrame
+    procedures: pd.DataFrame
+    procedure_gaps: pd.DataFrame
+    municipal_status: pd.DataFrame
+    municipal_percent: pd.DataFrame
+    municipal_values: pd.DataFrame
+    counts: pd.DataFrame
+    items: pd.DataFrame
+    min_share: float = 0.5
+
+
+def prefecture_profile(prefecture: Any, *, min_share: float = 0.5) -> PrefectureProfile:
+    """Compute the profile of one prefecture.
+
+    Parameters
+    ----------
+    prefecture : str, int or jdxlib.names.Prefecture
+        Anything :func:`jdxlib.names.resolve_prefecture` accepts.
+    min_share : float, default 0.5
+        Threshold for "procedures the other prefectures commonly offer".
+
+    Returns
+    -------
+    PrefectureProfile
+    """
+    if prefecture is None or (isinstance(prefecture, str) and not prefecture.strip()):
+        raise _names.NameResolutionError(
+            "prefecture を指定してください（例: 北海道, 島根県, 32） / give a prefecture",
+            kind="missing", value=prefecture)
+    pref = prefecture if isinstance(prefecture, _names.Prefecture) else _names.resolve_prefecture(prefecture)
+    munis = _load("municipalities")
+    prefs = _load("prefectures")
+    dx = _load("dx_status")
+    prow = prefs.loc[prefs["code"] == pref.code].iloc[0]
+    mine = munis[munis["prefecture_code"] == pref.prefecture_code]
+    by_type = mine["type"].astype(str).value_counts()
+    order = [t for t in mine["type"].cat.categories if t in by_type.index] if hasattr(
+        mine["type"], "cat") else list(by_type.index)
+    info = {
+        "code": pref.code, "name": pref.name, "kana": str(prow.get("kana", "") or ""),
+        "name_en": str(prow.get("name_en", "") or ""), "capital": str(prow.get("capital", "") or ""),
+        "population_2020": None if pd.isna(prow["population_2020"]) else int(prow["population_2020"]),
+        "municipalities": int(len(mine)),
+        "municipalities_by_type": {t: int(by_type[t]) for t in order},
+    }
+
+    # -- the prefecture's own items against the other 46
+    pitems = analysis.status_items(list(STATUS_ITEMS), level="prefecture", dx_status=dx, prefectures=prefs)
+    others = pitems[pitems["code"] != pref.code]
+    share = share_table(others, "indicator_id")
+    share["indicator_id"] = share["indicator_id"].astype(str)
+    own = pitems[pitems["code"] == pref.code].set_index(pitems.loc[pitems["code"] == pref.code, "indicator_id"].astype(str))
+    share["indicator"] = share["indicator_id"].map(dict(zip(pitems["indicator_id"].astype(str), pitems["indicator"])))
+    share["own_status"] = share["indicator_id"].map(own["status"].astype(object).to_dict())
+    share["group"] = "others"
+    share = share.set_index("indicator_id").loc[[i for i in STATUS_ITEMS if i in set(share["indicator_id"])]].reset_index()
+    wide = _status_strings(pitems)[[i for i in STATUS_ITEMS if i in set(pitems["indicator_id"].astype(str))]]
+    oc, used, res, peer_counts, left_out = _count_percentile(wide, pref.code, [c for c in wide.index if c != pref.code])
+    own_count = pd.DataFrame([{
+        "own_count": oc, "items_counted": len(used), "compared": res.n, "left_out": left_out,
+        "peer_median": float(peer_counts.median()) if len(peer_counts) else np.nan,
+        "below": res.below, "equal": res.equal, "above": res.above, "percentile": res.percentile,
+        "explanation": res.explanation}])
+
+    ppct = dx[(dx["level"].astype(str) == "prefecture") & dx["indicator_id"].isin(PREFECTURE_PERCENT_ITEMS)]
+    own_percent = _percent_rank(ppct, pref.code)
+
+    procs, gaps = _prefecture_procedures(pref.code, min_share)
+
+    # -- its municipalities against the country
+    items = analysis.status_items(list(STATUS_ITEMS), dx_status=dx, municipalities=munis)
+    municipal_status = _municipal_status(items, pref)
+    values = _municipal_values(dx, munis)
+    municipal_percent = _municipal_percent(values, pref)
+    counts = item_counts(items, STATUS_ITEMS)
+    return PrefectureProfile(
+        prefecture=pref, info=info, own_items=share, own_items_raw=pitems, own_count=own_count,
+        own_percent=own_percent, procedures=procs, procedure_gaps=gaps,
+        municipal_status=municipal_status, municipal_percent=municipal_percent,
+        municipal_values=values, counts=counts, items=items, min_share=min_share,
+    )
+
+
+def _percent_rank(rows: pd.DataFrame, code: str) -> pd.DataFrame:
+    out = []
+    for ind, s in rows.groupby("indicator_id", sort=False):
+        s = s.reset_index(drop=True)
+        ranks = rank_with_ties(s["value"], ascending=False)
+        me = s.index[s["code"] == code]
+        others = s[s["code"] != code]
+        st = median_iqr(others, "value").iloc[0]
+        val = float(s.loc[me[0], "value"]) if len(me) and pd.notna(s.loc[me[0], "value"]) else np.nan
+        out.append({
+            "indicator_id": ind, "indicator": str(s["indicator"].iloc[0]), "value": val,
+            "rank_label": str(ranks.loc[me[0], "rank_label"]) if len(me) and pd.notna(val) else "—",
+            "ranked": int(s["value"].notna().sum()),
+            "n": int(st["n"]), "median": st["median"], "q1": st["q1"], "q3": st["q3"],
+            "numerator": s.loc[me[0], "numerator"] if "numerator" in s and len(me) else pd.NA,
+            "denominator": s.loc[me[0], "denominator"] if "denominator" in s and len(me) else pd.NA,
+        })
+    return pd.DataFrame(out)
+
+
+def _prefecture_procedures(code: str, min_share: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The prefectural procedures: its rate, the other 46's median / IQR, its rank; gaps."""
+    from . import procedures
+
+    others = [c for c in _load("prefectures")["code"].astype(str) if c != code]
+    r = procedures.rate_vs_peers(code, others)
+    gaps = procedures.peer_procedure_gaps(code, others, min_share=min_share)
+    op = _load("online_procedures")
+    op = op[op["level"].astype(str) == "prefecture"]
+    ranks = []
+    for pid, val in zip(r["procedure_id"], r["rate"]):
+        if pd.isna(val):
+            ranks.append("—")
+            continue
+        s = op[op["procedure_id"] == pid].reset_index(drop=True)
+        rk = rank_with_ties(s["online_rate"], ascending=False)
+        ranks.append(f"{rk.loc[int(np.flatnonzero(s['code'].to_numpy() == code)[0]), 'rank_label']}／{len(s)}")
+    r = r.assign(rank_label=ranks, others_share=r["n"] / r["peers_n"])
+    return r, gaps
+
+
+def _municipal_status(items: pd.DataFrame, pref) -> pd.DataFrame:
+    nat = share_table(items, "indicator_id")
+    nat["indicator_id"] = nat["indicator_id"].astype(str)
+    rows = []
+    for ind in STATUS_ITEMS:
+        rk = analysis.prefecture_ranking(items, ind)
+        me = rk[rk["prefecture_code"] == pref.prefecture_code].iloc[0]
+        n = nat[nat["indicator_id"] == ind].iloc[0]
+        rows.append({
+            "indicator_id": ind, "indicator": str(me["indicator"]), "yes": int(me["yes"]),
+            "no": int(me["no"]), "not_surveyed": int(me["not_surveyed"]), "missing": int(me["missing"]),
+            "n": int(me["n"]), "total": int(me["total"]), "share": me["share"],
+            "ci_low": me["ci_low"], "ci_high": me["ci_high"], "rank": me["rank"],
+            "rank_label": str(me["rank_label"]), "national_yes": int(n["yes"]), "national_n": int(n["n"]),
+            "national_share": n["share"], "national_ci_low": n["ci_low"], "national_ci_high": n["ci_high"],
+        })
+    return pd.DataFrame(rows)
+
+
+def _municipal_values(dx: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame:
+    """Per municipality: the dashboard % items and the card issuance rate of the last snapshot."""
+    sub = dx[(dx["level"].astype(str) == "municipality") & dx["indicator_id"].isin(MUNICIPAL_PERCENT_ITEMS)]
+    sub = sub[["code", "indicator_id", "indicator", "value", "reference_date"]].copy()
+    cards = _load("mynumber_cards")
+    last = cards["date"].max()
+    c = cards[cards["date"] == last]
+    extra = pd.DataFrame({"code": c["code"].astype(str), "indicator_id": "card_issuance_rate_last",
+                          "indicator": f"マイナンバーカード交付率（{last:%Y-%m-%d}）",
+                          "value": c["rate"].astype(float), "reference_date": last})
+    out = pd.concat([sub, extra], ignore_index=True)
+    return out.merge(munis[["code", "prefecture_code", "name"]], on="code", how="left")
+
+
+def _municipal_percent(values: pd.DataFrame, pref) -> pd.DataFrame:
+    rows = []
+    for ind, s in values.groupby("indicator_id", sort=False):
+        per = median_iqr(s, "value", "prefecture_code")
+        ranks = rank_with_ties(per["median"], ascending=False)
+        per = pd.concat([per, ranks], axis=1)
+        me = per[per["prefecture_code"] == pref.prefecture_code].iloc[0]
+        nat = median_iqr(s, "value").iloc[0]
+        rows.append({
+            "indicator_id": ind, "indicator": str(s["indicator"].iloc[0]), "n": int(me["n"]),
+            "missing": int(me["missing"]), "median": me["median"], "q1": me["q1"], "q3": me["q3"],
+            "rank_label": str(me["rank_label"]), "national_n": int(nat["n"]),
+            "national_median": nat["median"], "national_q1": nat["q1"], "national_q3": nat["q3"],
+            "reference_date": s["reference_date"].dropna().max() if s["reference_date"].notna().any() else pd.NaT,
+        })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- sections
+
+
+def prefecture_identity_section(pp: PrefectureProfile) -> Section:
+    """Who the prefecture is: name, population, its municipalities by type."""
+    i = pp.info
+    types = "、".join(f"{t}{n}" for t, n in i["municipalities_by_type"].items())
+    rows = [("都道府県", i["name"]), ("よみ", i["kana"] or "—"), ("英語名", i["name_en"] or "—"),
+            ("団体コード", i["code"]), ("県庁所在地", i["capital"] or "—"),
+            ("人口（2020年国勢調査）", f"{_int(i['population_2020'])}人"),
+            ("市区町村数", f"{i['municipalities']}（{types}）")]
+    cap = ("市区町村の区分は全国地方公共団体コード（2024-01-01）と中核市一覧（2023-04-01）による。"
+           f"人口は令和2年国勢調査（2020-10-01）。{describe('prefectures').credit_line}")
+    return Section(f"{i['name']}の概要", None, cap, pd.DataFrame(rows, columns=["項目", "内容"]))
+
+
+def prefecture_status_section(pp: PrefectureProfile) -> Section:
+    """The prefecture's own answers beside the share of the other 46 prefectures."""
+    t = pp.own_items
+    n_others = int(t["total"].max())
+    fig = _dot_chart(t, [("others", f"他の{n_others}都道府県の実施割合", GROUP_COLORS["similar"], "o")],
+                     f"{pp.prefecture.name}自身の回答と他の都道府県", f"{pp.prefecture.name}の回答",
+                     height_per_item=0.42)
+    oc = pp.own_count.iloc[0]
+    table = pd.DataFrame({
+        "指標": t["indicator"],
+        f"{pp.prefecture.name}の回答": t["own_status"].astype(object).fillna("—").astype(str),
+        f"他の{n_others}都道府県": [_frac(y, n, s) for y, n, s in zip(t["yes"], t["n"], t["share"])],
+    })
+    pc = pp.own_percent
+    extra = ""
+    for r in pc.itertuples():
+        extra += (f" {r.indicator}：{pp.prefecture.name} {_pp(r.value)}（{r.rank_label}／{r.ranked}）、"
+                  f"他の都道府県の中央値 {_pp(r.median)}（四分位 {_pp(r.q1)}〜{_pp(r.q3)}）。")
+    cap = (f"{pp.prefecture.name}の実施数は{int(oc['own_count'])}／{int(oc['items_counted'])}項目。"
+           f"他の都道府県の中でのパーセンタイル：{oc['explanation'].split(' / ')[0]}。{extra}"
+           f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：{_date_note(pp.own_items_raw)}。"
+           f"分母：他の{n_others}都道府県（自県を除く）。横線は95%ウィルソン信頼区間。{_dashboard_source()}")
+    return Section(f"{pp.prefecture.name}自身の取組（他の{n_others}都道府県と比較）", fig, cap, table)
+
+
+def _range_chart(table: pd.DataFrame, *, label: str, own: str, median: str, q1: str, q3: str,
+                 right: str | None, title: str, own_label: str, peer_label: str, xlabel: str):
+    """Rows: peers' IQR as a bar, their median as a tick, the body's value as a red dot."""
+    t = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(9.5, 0.36 * len(t) + 1.8))
+    y = np.arange(len(t))
+    ax.hlines(y, t[q1], t[q3], color="#a1c9f4", lw=7, label=f"{peer_label}の四分位範囲")
+    ax.plot(t[median], y, "|", color="#1f5fa8", markersize=12, mew=2, label=f"{peer_label}の中央値")
+    ax.plot(t[own], y, "o", color=HIGHLIGHT, markersize=6, label=own_label)
+    if right:
+        for yi, txt in enumerate(t[right]):
+            ax.text(103, yi, str(txt), va="center", fontsize=7.5, color="0.3")
+    ax.set_yticks(y, [str(v) for v in t[label]])
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_ylim(len(t) - 0.5, -0.7)
+    ax.set_xlim(0, 125 if right else 103)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.1 if len(t) > 8 else -0.2), ncol=3,
+              fontsize=8, frameon=False)
+    return fig
+
+
+def prefecture_procedures_section(pp: PrefectureProfile) -> Section:
+    """The prefectural online procedures: its rate against the other prefectures."""
+    r = pp.procedures
+    name = pp.prefecture.name
+    n_others = int(r["peers_n"].max()) if len(r) else 0
+    t = r[r["rate"].notna() | (r["n"] > 0)].reset_index(drop=True)
+    nobody = r[(r["n"] == 0) & r["rate"].isna()]
+    t = t.assign(right=[f"{k}/{n}" for k, n in zip(t["n"], t["peers_n"])])
+    fig = _range_chart(t, label="procedure", own="rate", median="median", q1="q1", q3="q3",
+                       right="right", title=f"都道府県の手続のオンライン申請率：{name}と他の都道府県",
+                       own_label=name, peer_label=f"他の{n_others}都道府県",
+                       xlabel="オンライン申請率（％）　右端：申請率を公表している他の都道府県の数")
+    table = pd.DataFrame({
+        "手続": t["procedure"],
+        name: [_pp(v) if pd.notna(v) else "公表なし" for v in t["rate"]],
+        "順位（公表団体中）": t["rank_label"],
+        "公表している他の都道府県": t["right"],
+        "中央値": t["median"].map(_pp),
+        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
+    })
+    gaps = pp.procedure_gaps
+    gap_text = "、".join(gaps["procedure"]) if len(gaps) else "なし"
+    cap = (f"他の都道府県の{pp.min_share * 100:.0f}%以上が申請率を公表しているのに{name}に値がない手続：{gap_text}。"
+           f"全{len(r)}手続のうち、どの都道府県にも値のない{len(nobody)}手続"
+           f"{'（' + '、'.join(nobody['procedure']) + '）' if len(nobody) else ''}は図表から省略。"
+           "値がない＝オンライン化していないか報告がない（エクスポートでは区別できない）。申請率は手続ごとの申請件数に占める"
+           "オンライン申請の割合で、件数は公表されないため加重平均はしません。中央値・四分位は値のある他の都道府県について。"
+           f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：エクスポートに記載なし。"
+           f"{_dashboard_source('online_procedures')}")
+    return Section("都道府県の手続のオンライン化", fig, cap, table)
+
+
+def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
+    """Share of its municipalities answering 実施, per item, against the whole country."""
+    t = pp.municipal_status
+    name = pp.prefecture.name
+    inds = list(t["indicator"])
+    fig, ax = plt.subplots(figsize=(9.5, 0.5 * len(inds) + 1.8))
+    y = np.arange(len(inds))
+    ax.barh(y, t["share"] * 100, color="#4c72b0", height=0.6, label=f"{name}の市区町村")
+    err = np.vstack([(t["share"] - t["ci_low"]).clip(lower=0), (t["ci_high"] - t["share"]).clip(lower=0)]) * 100
+    ax.errorbar(t["share"] * 100, y, xerr=err, fmt="none", ecolor="0.25", elinewidth=0.8, capsize=2)
+    ax.plot(t["national_share"] * 100, y, "D", color=HIGHLIGHT, markersize=6, label="全国の市区町村")
+    for yi, (k, n, rk) in enumerate(zip(t["yes"], t["n"], t["rank_label"])):
+        ax.text(102, yi, f"{k}/{n}　{rk}", va="center", fontsize=7.5, color="0.25")
+    ax.set_yticks(y, inds)
+    ax.set_ylim(len(inds) - 0.5, -0.6)
+    ax.set_xlim(0, 140)
+    ax.set_xticks([0, 20, 40, 60, 80, 100])
+    ax.set_xlabel("実施している市区町村の割合（％）　右端：実施/回答団体と47都道府県中の順位")
+    ax.set_title(f"{name}の市区町村の実施割合と全国", loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.12), ncol=2, fontsize=8, frameon=False)
+    table = pd.DataFrame({
+        "指標": t["indicator"], "実施": t["yes"], "未実施": t["no"], "調査無し": t["not_surveyed"],
+        "回答団体": t["n"], "全団体": t["total"],
+        f"{name}の実施割合": [_pct(v) for v in t["share"]],
+        "95%区間": [f"{_pct(a)}〜{_pct(b)}" for a, b in zip(t["ci_low"], t["ci_high"])],
+        "全国": [_frac(y_, n_, s_) for y_, n_, s_ in zip(t["national_yes"], t["national_n"], t["national_share"])],
+        "47都道府県中の順位": t["rank_label"],
+    })
+    ns = int(t["not_surveyed"].max())
+    cap = (f"分母：{name}の回答団体（調査無し{ns}団体は除外）、全国は回答団体" if ns else
+           f"分母：{name}の回答市区町村（全{int(t['total'].max())}団体）、全国は回答団体")
+    cap += (f"（{int(t['national_n'].min()):,}〜{int(t['national_n'].max()):,}団体）。順位は市区町村の実施割合の高い順"
+            "（同率は最小順位）。市区町村の少ない県ほど区間が広く、区間が重なる差は偶然の範囲内。"
+            f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}")
+    return Section(f"{name}の市区町村：推進体制・AI・RPA・テレワーク", fig, cap, table)
+
+
+def prefecture_municipal_percent_section(pp: PrefectureProfile) -> Section:
+    """Distribution of its municipalities on the % items (procedures, cards) against the country."""
+    t = pp.municipal_percent
+    v = pp.municipal_values
+    name = pp.prefecture.name
+    mine = v[v["prefecture_code"] == pp.prefecture.prefecture_code]
+    inds = list(t["indicator_id"])
+    fig, axes = plt.subplots(len(inds), 1, figsize=(9.5, 1.25 * len(inds) + 0.8), sharex=True, squeeze=False)
+    for ax, ind in zip(axes[:, 0], inds):
+        data = [mine.loc[mine["indicator_id"] == ind, "value"].dropna().to_numpy(),
+                v.loc[v["indicator_id"] == ind, "value"].dropna().to_numpy()]
+        ax.boxplot(data, orientation="horizontal", widths=0.6, patch_artist=True,
+                   boxprops={"facecolor": "#a1c9f4", "linewidth": 0.8},
+                   medianprops={"color": "#1f5fa8", "linewidth": 1.6},
+                   flierprops={"markersize": 1.5, "markerfacecolor": "0.4", "markeredgecolor": "0.4"})
+        ax.set_yticks([1, 2], [name, "全国"])
+        ax.set_ylim(2.6, 0.4)
+        ax.set_title(str(v.loc[v["indicator_id"] == ind, "indicator"].iloc[0]), loc="left", fontsize=9)
+    axes[-1, 0].set_xlabel("割合（％）：箱＝四分位範囲、線＝中央値、ひげ＝1.5×四分位範囲")
+    axes[-1, 0].set_xlim(0, 100)
+    fig.tight_layout()
+    table = pd.DataFrame({
+        "指標": t["indicator"], f"{name}：値のある団体": t["n"], "値なし": t["missing"],
+        f"{name}の中央値": t["median"].map(_pp),
+        f"{name}の四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
+        "全国の中央値": t["national_median"].map(_pp),
+        "全国の四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["national_q1"], t["national_q3"])],
+        "中央値の47都道府県中の順位": t["rank_label"],
+    })
+    last = v.loc[v["indicator_id"] == "card_issuance_rate_last", "reference_date"].max()
+    cap = ("団体ごとの値の分布（団体数で数え、人口で重み付けしない）。"
+           "オンライン化状況：よく使う32手続は、その団体が扱う手続のうちオンライン化済の割合（分母は32ではなく扱う手続数）、"
+           "子育て・介護26手続も同様；マイナンバーカードの保有状況はダッシュボードの値。これらの調査時点はエクスポートに記載なし"
+           f"（{_dashboard_source()}）。マイナンバーカード交付率は{last:%Y-%m-%d}時点の交付枚数÷住民基本台帳人口"
+           f"（{describe('mynumber_cards').credit_line}）。値のない団体は分布から除外（表の「値なし」）。")
+    return Section(f"{name}の市区町村：オンライン化とマイナンバーカードの分布", fig, cap, table)
+
+
+def prefecture_map_section(pp: PrefectureProfile) -> Section:
+    """Map of the prefecture's municipalities coloured by item count."""
+    fig, outside, no_poly, _ = _count_map(pp.prefecture, pp.counts, None)
+    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, no_poly, pp.items), None)
+
+
+def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:
+    """Its municipalities side by side (answers and item counts)."""
+    t = analysis.prefecture_detail(pp.items, pp.prefecture.name)
+    t = t.rename(columns={"code": "コード", "name": "団体名", "type": "区分", "population_2020": "人口（2020）",
+                          "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数"})
+    cap = (f"各団体の回答。実施数＝「実施」の数、回答項目数＝調査無し・欠測を除く項目数（各団体自身の分母）。"
+           f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}")
+    return Section(f"{pp.prefecture.name}の市区町村一覧", None, cap, t)
+
+
+# ============================================================================ summary
+
+
+def summary_text(profile: MunicipalityProfile | PrefectureProfile) -> str:
+    """A short Japanese summary generated from the numbers (Markdown bullet list).
+
+    For a municipality: who it is; its item count and percentile; strengths (items it has
+    that fewer than half of its primary peers have) and gaps (items it lacks that most
+    have); online procedures and cards against the primary group; caveats (調査無し items,
+    missing values, small or undefined peer groups, unstated reference dates).  For a
+    prefecture: its own items against the other 46, its municipalities against the country
+    (items ranked in the top or bottom 10), and caveats.
+    """
+    if isinstance(profile, PrefectureProfile):
+        return _prefecture_summary(profile)
+    return _municipality_summary(profile)
+
+
+def _municipality_summary(p: MunicipalityProfile) -> str:
+    i = p.info
+    g = p.primary_group
+    pop = f"2020年人口{i['population_2020']:,}人・{i['population_band']}" if i["population_2020"] else "2020年人口の公表なし"
+    lines = [f"**{i['name']}**（{i['prefecture']}、{i['type']}、{pop}）"]
+    ct = p.count_table.set_index("group").loc[p.primary]
+    n_items = len(STATUS_ITEMS)
+    counted = int(ct["items_counted"])
+    head = f"推進体制等・AI・RPA・テレワークの{n_items}項目のうち **{int(ct['own_count'])}項目** を実施"
+    if counted < n_items:
+        head += f"（回答した{counted}項目中）"
+    if ct["compared"]:
+        head += (f"。{_short_name(p, p.primary)}{int(ct['compared'])}団体の中ではパーセンタイル{ct['percentile']:.0f}"
+                 f"（{int(ct['below'])}団体が下回り、{int(ct['equal'])}団体が同数、{int(ct['above'])}団体が上回る）。")
+    else:
+        head += "。"
+    lines.append("- " + head)
+
+    c = p.comparison[p.comparison["group"].astype(str) == p.primary]
+    peer = _short_name(p, p.primary)
+    strengths = [f"{r.indicator}（{peer}の{_pct(r.share, 0)}）" for r in c.itertuples()
+                 if str(r.own_status) == "実施" and pd.notna(r.share) and r.share < 0.5]
+    gaps = [f"{r.indicator}（{peer}の{_pct(r.share, 0)}が実施）" for r in c.itertuples()
+            if str(r.own_status) == "未実施" and pd.notna(r.share) and r.share >= 0.5]
+    if strengths:
+        lines.append(f"- **強み**：{peer}では半数未満しか実施していない取組を実施 — " + "、".join(strengths) + "。")
+    if gaps:
+        lines.append(f"- **課題**：{peer}の半数以上が実施しているが未実施 — " + "、".join(gaps) + "。")
+    if not gaps and int(ct["items_counted"]):
+        lines.append(f"- {peer}の半数以上が実施している項目は、すべて実施しています。")
+    lines.extend(_procedure_summary(p))
+    lines.extend(_card_summary(p))
+    lines.extend("- " + c for c in _municipality_caveats(p))
+    return "\n".join(lines)
+
+
+def _procedure_summary(p: MunicipalityProfile) -> list[str]:
+    out = []
+    peer = _short_name(p, p.primary)
+    pi = p.percent_items.set_index("indicator_id") if len(p.percent_items) else None
+    if pi is not None and "frequent_32_online_rate" in pi.index:
+        r = pi.loc["frequent_32_online_rate"]
+        if pd.notna(r["value"]):
+            rel = _relation(r["value"], r["median"])
+            out.append(f"- よく使う32手続のオンライン化状況は{_pp(r['value'])}で、{peer}の中央値{_pp(r['median'])}を{rel}"
+                       f"（パーセンタイル{r['percentile']:.0f}）。")
+    if p.rate_vs_peers is not None:
+        rv = p.rate_vs_peers
+        offered = int(rv["rate"].notna().sum())
+        out.append(f"- オンライン申請率が公表されている手続は{len(rv)}手続中{offered}手続。")
+    if p.procedure_gaps is not None and len(p.procedure_gaps):
+        gp = p.procedure_gaps
+        names_ = "、".join(f"「{r.procedure}」（{_pct(r.share, 0)}）" for r in gp.head(5).itertuples())
+        more = f"など{len(gp)}手続" if len(gp) > 5 else ""
+        out.append(f"- **{peer}の多くが提供しているが{p.body.name}に値がない手続**：{names_}{more}。")
+    return out
+
+
+def _relation(value: Any, ref: Any) -> str:
+    if pd.isna(value) or pd.isna(ref):
+        return "比較できない"
+    return "上回る" if value > ref else ("下回る" if value < ref else "同じ")
+
+
+def _card_summary(p: MunicipalityProfile) -> list[str]:
+    if p.card_curve is None or not len(p.card_curve):
+        return []
+    peer = _short_name(p, p.primary)
+    lt = p.card_latest
+    text = (f"- マイナンバーカード交付率は{lt['date']:%Y-%m-%d}時点で{_pp(lt['rate'])}、{peer}の中央値"
+            f"{_pp(lt['median'])}を{_relation(lt['rate'], lt['median'])}")
+    pi = p.percent_items.set_index("indicator_id")
+    if p.holding_rate is not None and "mynumber_card_holding_rate" in pi.index:
+        h = pi.loc["mynumber_card_holding_rate"]
+        text += (f"。2024年ダッシュボードの保有状況は{_pp(p.holding_rate)}（{peer}の中央値{_pp(h['median'])}を"
+                 f"{_relation(p.holding_rate, h['median'])}）")
+    return [text + "。"]
+
+
+def _municipality_caveats(p: MunicipalityProfile) -> list[str]:
+    out = []
+    ns = p.not_surveyed_items
+    if ns:
+        out.append(f"**注意**：{p.body.name}は{len(ns)}項目（{'、'.join(ns[:3])}{'など' if len(ns) > 3 else ''}）が"
+                   "**調査無し**（令和6年能登半島地震の被災団体）のため、これらの項目は比較できません。")
+    others_ns = {k: int(p.comparison[p.comparison["group"].astype(str) == k]["not_surveyed"].max())
+                 for k in GROUP_ORDER if p.groups[k].size}
+    with_ns = [f"{_short_name(p, k)}（{v}団体）" for k, v in others_ns.items() if v]
+    if with_ns:
+        out.append("注意：比較グループに調査無しの団体があり、その団体は分母から除外しています — " + "、".join(with_ns) + "。")
+    missing = [r.indicator for r in p.percent_items.itertuples() if pd.isna(r.value)]
+    if missing:
+        out.append(f"注意：{p.body.name}には値のない項目があります（{'、'.join(missing)}）。")
+    for k in GROUP_ORDER:
+        g = p.groups[k]
+        if g.note:
+            out.append(f"注意：{_short_name(p, k)} — {g.note.split(' / ')[0]}。")
+    out.append("注意：AI・RPA・テレワーク、オンライン手続の率、マイナンバーカード保有状況は、エクスポートに調査時点の記載がありません。")
+    return out
+
+
+def _prefecture_summary(pp: PrefectureProfile) -> str:
+    i = pp.info
+    name = i["name"]
+    oc = pp.own_count.iloc[0]
+    n_others = int(pp.own_items["total"].max())
+    lines = [f"**{name}**（人口{_int(i['population_2020'])}人、市区町村{i['municipalities']}）"]
+    lines.append(f"- {name}自身は{int(oc['items_counted'])}項目のうち **{int(oc['own_count'])}項目** を実施"
+                 f"（他の{n_others}都道府県の中でパーセンタイル{oc['percentile']:.0f}：{int(oc['below'])}団体が下回り、"
+                 f"{int(oc['equal'])}団体が同数、{int(oc['above'])}団体が上回る）。")
+    t = pp.own_items
+    gaps = [f"{r.indicator}（他の都道府県の{_pct(r.share, 0)}が実施）" for r in t.itertuples()
+            if str(r.own_status) == "未実施" and r.share >= 0.5]
+    rare = [f"{r.indicator}（他の都道府県の{_pct(r.share, 0)}）" for r in t.itertuples()
+            if str(r.own_status) == "実施" and r.share < 0.5]
+    if rare:
+        lines.append("- **強み**：他の都道府県では半数未満の取組を実施 — " + "、".join(rare) + "。")
+    if gaps:
+        lines.append("- **課題**：他の都道府県の多くが実施しているが未実施 — " + "、".join(gaps) + "。")
+    if len(pp.procedure_gaps):
+        lines.append(f"- 他の都道府県の{pp.min_share * 100:.0f}%以上がオンライン申請率を公表しているのに値がない手続："
+                     + "、".join(pp.procedure_gaps["procedure"]) + "。")
+    ms = pp.municipal_status
+    top = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) <= 10]
+    low = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) >= 38]
+    if top:
+        lines.append("- **市区町村の実施割合が上位10位以内**：" + "、".join(top) + "。")
+    if low:
+        lines.append("- **市区町村の実施割合が下位10位以内**：" + "、".join(low) + "。")
+    mp = pp.municipal_percent
+    parts = []
+    for r in mp.itertuples():
+        if pd.notna(r.median) and pd.notna(r.national_median):
+            rel = "上回る" if r.median > r.national_median else ("下回る" if r.median < r.national_median else "同じ")
+            parts.append(f"{r.indicator}の中央値{_pp(r.median)}は全国{_pp(r.national_median)}を{rel}" if rel != "同じ"
+                         else f"{r.indicator}の中央値{_pp(r.median)}は全国と同じ")
+    if parts:
+        lines.append("- 市区町村の値：" + "；".join(parts) + "。")
+    ns = int(ms["not_surveyed"].max())
+    if ns:
+        lines.append(f"- **注意**：{ns}団体が推進体制等の項目で**調査無し**（令和6年能登半島地震の影響）のため、"
+                     "その団体は割合の分母から除いています。")
+    if i["municipalities"] < 20:
+        lines.append(f"- 注意：市区町村が{i['municipalities']}団体と少ないため、割合と順位は1団体の違いで大きく動きます（表の95%区間を参照）。")
+    missing = mp[mp["missing"] > 0]
+    for r in missing.itertuples():
+        lines.append(f"- 注意：{r.indicator}は{r.missing}団体に値がありません。")
+    lines.append("- 注意：AI・RPA・テレワーク、オンライン手続の率、マイナンバーカード保有状況は、エクスポートに調査時点の記載がありません。")
+    return "\n".join(lines)

@@ -1,0 +1,386 @@
+"""Profiles of municipalities and prefectures (jdxlib.profiles) and the two profile notebooks.
+
+Real data only: the datasets are built once per session from the mirror into a temporary
+JDX_DATA_DIR (skipped without a mirror).  Every peer share a profile shows is checked against
+a recomputation made here directly from the ``dx_status`` / ``municipalities`` /
+``online_procedures`` / ``mynumber_cards`` tables with plain pandas.
+"""
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PROJECT_ROOT
+
+ITEMS = [
+    "cio_appointed", "cio_assistant_appointed", "dx_policy_formulated", "org_wide_structure",
+    "external_talent", "staff_development", "all_staff_training", "ai_introduced",
+    "rpa_introduced", "telework_introduced",
+]
+BAND_EDGES = [0, 5_000, 10_000, 30_000, 50_000, 100_000, 200_000, 500_000]
+
+
+@pytest.fixture(scope="session")
+def data(mirror, tmp_path_factory):
+    """Datasets built once into a session temp dir; the env is kept for the notebook kernels."""
+    from jdxlib import _build
+    from jdxlib import names
+
+    mp = pytest.MonkeyPatch()
+    data_dir = tmp_path_factory.mktemp("jdx-profiles-data")
+    mp.setenv("JDX_DATA_DIR", str(data_dir))
+    mp.setenv("JDX_DATA_MIRROR", str(mirror))
+    _build.build_all(progress=False)
+    names._set_master()
+    yield data_dir
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def raw(data):
+    import jdxlib
+
+    munis = jdxlib.load("municipalities")
+    dx = jdxlib.load("dx_status")
+    return {
+        "munis": munis.assign(code=munis["code"].astype(str)),
+        "dx": dx.assign(code=dx["code"].astype(str), status=dx["status"].astype(object)),
+        "op": jdxlib.load("online_procedures"),
+        "cards": jdxlib.load("mynumber_cards"),
+        "prefs": jdxlib.load("prefectures"),
+    }
+
+
+@pytest.fixture(scope="session")
+def profiles_mod(data):
+    from jdxlib import profiles
+
+    return profiles
+
+
+@pytest.fixture(autouse=True)
+def _japanese_font():
+    from jdxlib import viz
+
+    viz.set_theme()
+
+
+@pytest.fixture(scope="session")
+def profile(profiles_mod):
+    cache: dict = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = profiles_mod.municipality_profile(name)
+        return cache[name]
+
+    return get
+
+
+# ----------------------------------------------------------------------- independent recomputation
+
+
+def _band(pop):
+    if pop is None or pd.isna(pop):
+        return None
+    return sum(pop >= e for e in BAND_EDGES) - 1
+
+
+def _groups(raw, code, n_similar=30):
+    """The four peer groups recomputed from the municipalities table."""
+    m = raw["munis"]
+    me = m[m["code"] == code].iloc[0]
+    others = m[m["code"] != code]
+    out = {
+        "same_prefecture": set(others.loc[others["prefecture_code"] == me["prefecture_code"], "code"]),
+        "same_type": set(others.loc[others["type"].astype(str) == str(me["type"]), "code"]),
+    }
+    own_band = _band(me["population_2020"])
+    bands = others["population_2020"].map(_band)
+    out["same_population_band"] = set(others.loc[bands == own_band, "code"]) if own_band is not None else set()
+    if pd.isna(me["population_2020"]):
+        out["similar"] = set()
+    else:
+        pool = others[(others["type"].astype(str) == str(me["type"])) & others["population_2020"].notna()].copy()
+        pool["d"] = [abs(math.log(float(p) / float(me["population_2020"]))) for p in pool["population_2020"]]
+        out["similar"] = set(pool.sort_values(["d", "code"]).head(n_similar)["code"])
+    return out
+
+
+def _shares(raw, codes):
+    """item -> (yes, n) among *codes* (n = 実施 + 未実施)."""
+    dx = raw["dx"]
+    sub = dx[(dx["level"].astype(str) == "municipality") & dx["code"].isin(codes) & dx["indicator_id"].isin(ITEMS)]
+    out = {}
+    for item in ITEMS:
+        s = sub.loc[sub["indicator_id"] == item, "status"]
+        out[item] = (int((s == "実施").sum()), int(s.isin(["実施", "未実施"]).sum()))
+    return out
+
+
+def _fmt(yes, n):
+    return "—（回答0団体）" if n == 0 else f"{yes / n * 100:.1f}%（{yes:,}/{n:,}）"
+
+
+def _own_status(raw, code):
+    dx = raw["dx"]
+    sub = dx[(dx["code"] == code) & dx["indicator_id"].isin(ITEMS)]
+    return dict(zip(sub["indicator_id"], sub["status"]))
+
+
+def check_peer_shares(raw, profiles_mod, p):
+    groups = _groups(raw, p.code)
+    for key, codes in groups.items():
+        assert set(p.groups[key].codes) == codes, key
+    shown = profiles_mod.status_section(p).table
+    labels = dict(zip(p.comparison["indicator_id"].astype(str), p.comparison["indicator"]))
+    own = _own_status(raw, p.code)
+    for key, codes in groups.items():
+        direct = _shares(raw, codes)
+        col = shown[p.groups[key].label].tolist()
+        for i, item in enumerate(ITEMS):
+            yes, n = direct[item]
+            row = p.comparison[(p.comparison["indicator_id"].astype(str) == item)
+                               & (p.comparison["group"].astype(str) == key)].iloc[0]
+            assert (int(row["yes"]), int(row["n"])) == (yes, n), (key, item)
+            assert shown["指標"].iloc[i] == labels[item]
+            assert col[i] == _fmt(yes, n), (key, item, col[i])
+    assert shown[f"{p.body.name}の回答"].tolist() == [str(own[i]) for i in ITEMS]
+
+
+def check_counts(raw, p):
+    own = _own_status(raw, p.code)
+    used = [i for i in ITEMS if own[i] in ("実施", "未実施")]
+    assert p.own_count == sum(own[i] == "実施" for i in used)
+    assert list(p.counted_items) == used
+    dx = raw["dx"]
+    wide = dx[(dx["level"].astype(str) == "municipality") & dx["indicator_id"].isin(used)].pivot(
+        index="code", columns="indicator_id", values="status")
+    for key, codes in _groups(raw, p.code).items():
+        sub = wide.loc[sorted(codes)] if codes else wide.iloc[:0]
+        ok = sub.isin(["実施", "未実施"]).all(axis=1)
+        counts = (sub[ok] == "実施").sum(axis=1)
+        row = p.count_table.set_index("group").loc[key]
+        assert row["compared"] == len(counts) and row["left_out"] == int((~ok).sum())
+        if len(counts):
+            below, equal = int((counts < p.own_count).sum()), int((counts == p.own_count).sum())
+            assert (row["below"], row["equal"]) == (below, equal)
+            assert row["percentile"] == pytest.approx(100 * (below + equal / 2) / len(counts))
+
+
+# ----------------------------------------------------------------------- municipalities
+
+
+def test_sapporo(raw, profiles_mod, profile):
+    p = profile("札幌市")
+    assert p.info["type"] == "指定都市" and p.info["kana"] == "さっぽろし"
+    assert p.info["population_band"] == "50万人以上"
+    assert p.groups["similar"].size == 19 and p.primary == "similar"  # every other 指定都市
+    check_peer_shares(raw, profiles_mod, p)
+    check_counts(raw, p)
+    text = profiles_mod.summary_text(p)
+    assert "札幌市" in text and "指定都市" in text
+
+
+def test_setagaya(raw, profiles_mod, profile):
+    p = profile("世田谷区")
+    assert p.info["type"] == "特別区" and p.groups["similar"].size == 22
+    check_peer_shares(raw, profiles_mod, p)
+    check_counts(raw, p)
+    # the body's own 32手続 coverage and its peers' median, straight from dx_status
+    dx = raw["dx"]
+    f32 = dx[(dx["indicator_id"] == "frequent_32_online_rate") & (dx["level"].astype(str) == "municipality")]
+    row = p.percent_items.set_index("indicator_id").loc["frequent_32_online_rate"]
+    assert row["value"] == f32.loc[f32["code"] == p.code, "value"].iloc[0]
+    assert row["median"] == pytest.approx(f32.loc[f32["code"].isin(p.groups["similar"].codes), "value"].median())
+
+
+def test_core_city_procedures_and_cards(raw, profiles_mod, profile):
+    p = profile("函館市")
+    assert p.info["type"] == "中核市" and p.groups["similar"].size == 30
+    check_peer_shares(raw, profiles_mod, p)
+    # procedures the similar bodies commonly offer and 函館市 does not, from online_procedures
+    op = raw["op"]
+    op = op[op["level"].astype(str) == "municipality"].assign(code=lambda d: d["code"].astype(str))
+    mine = set(op.loc[op["code"] == p.code, "procedure_id"])
+    peers = set(p.groups["similar"].codes)
+    offering = op[op["code"].isin(peers)].groupby("procedure_id")["code"].nunique()
+    expected = {pid for pid, k in offering.items() if pid not in mine and k / len(peers) >= 0.5}
+    assert set(p.procedure_gaps["procedure_id"]) == expected
+    shown = profiles_mod.procedure_gaps_section(p).table
+    assert len(shown) == len(expected)
+    # offered procedures and their rates
+    rates = op[op["code"] == p.code].set_index("procedure_id")["online_rate"]
+    got = p.procedures.set_index("procedure_id")
+    assert set(got.index[got["offered"]]) == set(rates.index)
+    assert np.allclose(got.loc[rates.index, "online_rate"], rates)
+    # cards: latest issuance rate recomputed from counts
+    c = raw["cards"]
+    last = c["date"].max()
+    mine_c = c[(c["code"] == p.code) & (c["date"] == last)].iloc[0]
+    assert p.card_latest["rate"] == pytest.approx(mine_c["cards_issued"] / mine_c["population"] * 100)
+    peer_rates = c[(c["date"] == last) & c["code"].isin(peers)]
+    peer_rates = peer_rates["cards_issued"].astype(float) / peer_rates["population"].astype(float) * 100
+    assert p.card_latest["median"] == pytest.approx(peer_rates.median())
+    sec = profiles_mod.cards_section(p)
+    assert sec.figure is not None and "住民基本台帳" in sec.caption
+
+
+def test_small_village(raw, profiles_mod, profile):
+    p = profile("青ヶ島村")  # the smallest body; no polygon in the simplified boundaries
+    assert p.info["type"] == "村" and p.info["population_band"] == "5千人未満"
+    check_peer_shares(raw, profiles_mod, p)
+    check_counts(raw, p)
+    sec = profiles_mod.map_section(p)
+    assert "青ヶ島村" in sec.caption and "ポリゴンのない" in sec.caption
+    assert "出典" in sec.caption
+
+
+def test_not_surveyed_ishikawa(raw, profiles_mod, profile):
+    p = profile("輪島市")
+    own = _own_status(raw, p.code)
+    assert sum(v == "調査無し" for v in own.values()) == 7
+    check_peer_shares(raw, profiles_mod, p)
+    check_counts(raw, p)
+    assert len(p.counted_items) == 3 and p.count_table["items_counted"].eq(3).all()
+    assert len(p.not_surveyed_items) == 7
+    text = profiles_mod.summary_text(p)
+    assert "調査無し" in text and "輪島市" in text
+    cap = profiles_mod.count_section(p).caption
+    assert "調査無し" in cap
+
+
+def test_no_population(raw, profiles_mod, profile):
+    p = profile("双葉町")
+    assert p.info["population_2020"] is None and p.primary == "same_type"
+    assert p.groups["similar"].size == 0 and p.groups["same_population_band"].size == 0
+    check_peer_shares(raw, profiles_mod, p)
+    text = profiles_mod.summary_text(p)
+    assert "人口" in text and "類似団体" in text
+
+
+def test_ambiguous_name(profiles_mod, data):
+    from jdxlib import names
+
+    with pytest.raises(names.NameResolutionError) as exc:
+        profiles_mod.municipality_profile("伊達市")
+    assert exc.value.kind == "ambiguous"
+    msg = str(exc.value)
+    assert "北海道" in msg and "福島県" in msg and "012335" in msg and "072133" in msg
+    with pytest.raises(names.NameResolutionError) as exc:
+        names.validate_parameters(municipality="伊達市")
+    assert "municipality='伊達市'" in str(exc.value) and "北海道伊達市" in str(exc.value)
+    with pytest.raises(names.NameResolutionError):
+        profiles_mod.municipality_profile("")
+    assert profiles_mod.municipality_profile("北海道伊達市", with_procedures=False, with_cards=False).code == "012335"
+
+
+def test_captions_state_source_date_denominator(profiles_mod, profile):
+    p = profile("世田谷区")
+    for fn in (profiles_mod.status_section, profiles_mod.count_section, profiles_mod.percent_section,
+               profiles_mod.procedures_section, profiles_mod.procedure_gaps_section,
+               profiles_mod.cards_section, profiles_mod.map_section):
+        cap = fn(p).caption
+        assert "出典" in cap and "調査時点" in cap, fn.__name__
+    assert "分母" in profiles_mod.status_section(p).caption
+
+
+# ----------------------------------------------------------------------- prefectures
+
+
+def test_prefecture_ishikawa(raw, profiles_mod):
+    pp = profiles_mod.prefecture_profile("石川県")
+    dx = raw["dx"]
+    pref = dx[(dx["level"].astype(str) == "prefecture") & dx["indicator_id"].isin(ITEMS)]
+    others = pref[pref["code"] != pp.prefecture.code]
+    shown = profiles_mod.prefecture_status_section(pp).table
+    for i, item in enumerate(ITEMS):
+        s = others.loc[others["indicator_id"] == item, "status"]
+        yes, n = int((s == "実施").sum()), int(s.isin(["実施", "未実施"]).sum())
+        assert n == 46
+        assert shown.iloc[i, 2] == _fmt(yes, n)
+    # its municipalities against the country
+    m = raw["munis"]
+    mine = set(m.loc[m["prefecture_code"] == "17", "code"])
+    ms = pp.municipal_status.set_index("indicator_id")
+    muni = dx[dx["level"].astype(str) == "municipality"]
+    for item in ITEMS:
+        s = muni.loc[(muni["indicator_id"] == item) & muni["code"].isin(mine), "status"]
+        assert (ms.loc[item, "yes"], ms.loc[item, "n"]) == (int((s == "実施").sum()), int(s.isin(["実施", "未実施"]).sum()))
+        assert ms.loc[item, "not_surveyed"] == int((s == "調査無し").sum())
+    assert ms.loc["cio_appointed", "not_surveyed"] == 8
+    text = profiles_mod.summary_text(pp)
+    assert "調査無し" in text and "石川県" in text
+    # the prefectural procedures: rate and the other prefectures offering it
+    op = raw["op"]
+    op = op[op["level"].astype(str) == "prefecture"].assign(code=lambda d: d["code"].astype(str))
+    pr = pp.procedures.set_index("procedure_id")
+    for pid, grp in op.groupby("procedure_id"):
+        assert pr.loc[pid, "n"] == int((grp["code"] != pp.prefecture.code).sum())
+    for fn in (profiles_mod.prefecture_identity_section, profiles_mod.prefecture_procedures_section,
+               profiles_mod.prefecture_municipal_status_section, profiles_mod.prefecture_municipal_percent_section,
+               profiles_mod.prefecture_map_section, profiles_mod.prefecture_municipal_table_section):
+        sec = fn(pp)
+        assert "出典" in sec.caption, fn.__name__
+
+
+def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
+    pp = profiles_mod.prefecture_profile("東京都")
+    cap = profiles_mod.prefecture_map_section(pp).caption
+    assert "小笠原村" in cap and "範囲外" in cap
+
+
+# ----------------------------------------------------------------------- notebooks
+
+
+NB_DIR = PROJECT_ROOT / "notebooks"
+
+
+def _run(nb, out, parameters):
+    import papermill as pm
+
+    return pm.execute_notebook(str(NB_DIR / nb), str(out), parameters=parameters, kernel_name="python3",
+                               cwd=str(NB_DIR), progress_bar=False)
+
+
+def _text(nb) -> str:
+    parts = []
+    for c in nb.cells:
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            parts.append(str(data.get("text/markdown", "")) + str(data.get("text/plain", "")) + str(o.get("text", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("municipality", ["輪島市", "北海道伊達市"])
+def test_municipality_notebook_runs(data, tmp_path, municipality):
+    assert os.environ["JDX_DATA_DIR"] == str(data)
+    nb = _run("profile_municipality.ipynb", tmp_path / "out.ipynb", {"municipality": municipality})
+    text = _text(nb)
+    name = municipality.replace("北海道", "")
+    assert name in text
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert images >= 3  # status, cards, map (+ procedures when the body offers any online)
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    if municipality == "輪島市":
+        assert "調査無し" in text
+
+
+def test_prefecture_notebook_runs(data, tmp_path):
+    nb = _run("profile_prefecture.ipynb", tmp_path / "out.ipynb", {"prefecture": "石川県"})
+    text = _text(nb)
+    assert "石川県" in text and "調査無し" in text
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert images >= 4
+
+
+def test_notebook_ambiguous_name_fails_clearly(data, tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError) as exc:
+        _run("profile_municipality.ipynb", tmp_path / "out.ipynb", {"municipality": "伊達市"})
+    assert "NameResolutionError" in str(exc.value) and "北海道伊達市" in str(exc.value)
