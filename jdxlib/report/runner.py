@@ -1,0 +1,525 @@
+"""Execute report notebooks with papermill and write their outputs, in parallel.
+
+One report = one notebook × one parameter set × some formats.  For each report the runner
+writes, into ``<out>/<run>/``:
+
+- ``<name>.ipynb`` — the executed notebook, without volatile fields (papermill and nbclient
+  timestamps and durations, PNG text chunks), so re-runs over the same inputs are
+  byte-identical;
+- ``<name>.html`` / ``<name>.pdf`` — via :class:`~jdxlib.report.exporters.JdxHTMLExporter`
+  and :func:`~jdxlib.report.exporters.html_to_pdf`;
+- and, for the whole run, ``manifest.json`` and ``index.html``.
+
+Reports run in worker processes (``jobs`` of them), each with a warm kernel
+(:mod:`jdxlib.report.warm`).  A failing report does not stop the others: its error and the
+failing cell go into the manifest.  A report whose fingerprint (notebook sha256,
+parameters, input dataset sha256, jdxlib code, tool versions, formats) equals the previous
+run's and whose outputs are intact is skipped unless ``force``.  Every file is written
+atomically (temporary ``*.part`` file + rename).
+"""
+from __future__ import annotations
+
+import base64
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import struct
+import time
+import traceback
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .._atomic import write_bytes, write_text
+from . import manifest as mf
+
+FORMATS = ("html", "pdf")
+KERNEL_NAME = "python3"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass
+class ReportSpec:
+    """One report to produce."""
+
+    name: str  # file stem inside the run folder, unique within a run
+    key: str
+    notebook: str  # path of the .ipynb
+    parameters: dict[str, Any] = field(default_factory=dict)
+    formats: tuple[str, ...] = ("html",)
+    title: str = ""
+    notebook_title: str = ""
+    parameter_labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    entries: list[dict]
+    duration: float
+
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.entries if e["status"] == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+# --------------------------------------------------------------------------- helpers
+_SAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+def slug(value: Any) -> str:
+    """A file-name-safe form of a parameter value (Japanese letters kept)."""
+    text = _SAFE.sub("-", str(value)).strip("-.")
+    return text[:60] or "x"
+
+
+def check_output_dir(run_dir: Path) -> None:
+    """Create *run_dir* and prove it is writable, or raise OSError with a clear message."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        probe = run_dir / f".jdx-write-test-{os.getpid()}.part"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OSError(f"cannot write to the output folder {run_dir}: {exc.strerror or exc}") from None
+
+
+def fingerprint(spec: ReportSpec, datasets: list[dict], tools: dict[str, str]) -> str:
+    payload = {
+        "notebook_sha256": mf.sha256_file(spec.notebook),
+        "parameters": spec.parameters,
+        "formats": sorted(spec.formats),
+        "datasets": [(d["name"], d["sha256"]) for d in datasets],
+        "code": mf.code_fingerprint(),
+        "tools": tools,
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _png_strip_text(data: bytes) -> bytes:
+    """Drop tEXt/zTXt/iTXt/tIME chunks (Software, dates) from a PNG."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return data
+    out, pos = [data[:8]], 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        ctype = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if ctype not in (b"tEXt", b"zTXt", b"iTXt", b"tIME"):
+            out.append(data[pos:end])
+        pos = end
+    return b"".join(out)
+
+
+def strip_volatile(nb) -> float:
+    """Remove run-dependent fields from an executed notebook in place.
+
+    Returns the notebook's own cell execution time (seconds), read before it is removed.
+    """
+    cell_time = 0.0
+    pm = nb.metadata.get("papermill") or {}
+    nb.metadata["papermill"] = {
+        k: pm[k] for k in ("parameters", "default_parameters", "version") if k in pm
+    }
+    nb.metadata.pop("widgets", None)
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {})
+        cell_pm = meta.pop("papermill", None) or {}
+        cell_time += float(cell_pm.get("duration") or 0.0)
+        meta.pop("execution", None)
+        tags = meta.get("tags") or []
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"
+        elif "papermill-error-cell-tag" in tags:
+            cell["id"] = f"papermill-error-{i}"
+        for out in cell.get("outputs", []) or []:
+            data = out.get("data") or {}
+            png = data.get("image/png")
+            if isinstance(png, str):
+                try:
+                    raw = base64.b64decode(png)
+                    stripped = _png_strip_text(raw)
+                    if stripped != raw:
+                        data["image/png"] = base64.b64encode(stripped).decode("ascii") + "\n"
+                except (ValueError, struct.error):
+                    pass
+    return cell_time
+
+
+def find_error(nb, injected_index: int | None) -> dict | None:
+    """The first error in an executed notebook: cell, execution count, message, traceback."""
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) or []:
+            if out.get("output_type") != "error":
+                continue
+            if out.get("ename") == "SystemExit" and out.get("evalue") in ("", "0"):
+                continue
+            tb = [_ANSI.sub("", line) for line in out.get("traceback", [])]
+            src_index = index
+            if injected_index is not None and index > injected_index:
+                src_index -= 1  # index in the notebook file, without the injected cell
+            return {
+                "stage": "execute",
+                "cell_index": src_index,
+                "execution_count": cell.get("execution_count"),
+                "cell_source": str(cell.get("source", ""))[:2000],
+                "ename": out.get("ename"),
+                "evalue": _ANSI.sub("", str(out.get("evalue", "")))[:2000],
+                "traceback": "\n".join(tb)[-4000:],
+            }
+    return None
+
+
+# --------------------------------------------------------------------------- worker side
+_HTML_EXPORTER = None
+
+
+def _html_exporter():
+    global _HTML_EXPORTER
+    if _HTML_EXPORTER is None:
+        from .exporters import JdxHTMLExporter
+
+        _HTML_EXPORTER = JdxHTMLExporter()
+    return _HTML_EXPORTER
+
+
+def _worker_init() -> None:
+    """Runs once in each worker process."""
+    from .exporters import ensure_fontconfig
+
+    ensure_fontconfig()  # before WeasyPrint loads any font in this process
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+
+
+def _outputs_for(run_dir: Path, name: str, formats) -> dict[str, Path]:
+    paths = {"ipynb": run_dir / f"{name}.ipynb"}
+    for fmt in formats:
+        paths[fmt] = run_dir / f"{name}.{fmt}"
+    return paths
+
+
+def execute_report(task: dict) -> dict:
+    """Run one report (in a worker process); never raises."""
+    import nbformat
+    from papermill.parameterize import parameterize_notebook
+
+    from . import warm
+    from .exporters import html_to_pdf
+
+    t0 = time.perf_counter()
+    spec = ReportSpec(**task["spec"])
+    run_dir = Path(task["run_dir"])
+    nb_path = Path(spec.notebook)
+    paths = _outputs_for(run_dir, spec.name, spec.formats)
+    result: dict[str, Any] = {"name": spec.name, "status": "failed", "outputs": {}, "error": None}
+    stage = "execute"
+    timings: dict[str, float] = {}
+    nb = None
+    cell_time = 0.0
+    try:
+        from papermill.iorw import load_notebook_node
+
+        nb = load_notebook_node(str(nb_path))  # also gives every cell metadata.tags
+        nb = parameterize_notebook(
+            nb, spec.parameters, report_mode=False, kernel_name=KERNEL_NAME, language="python",
+            engine_name=warm.ENGINE_NAME,
+        ) if spec.parameters else nb
+        nb.metadata.setdefault("papermill", {})
+        injected = next(
+            (i for i, c in enumerate(nb.cells)
+             if "injected-parameters" in (c.get("metadata", {}).get("tags") or [])),
+            None,
+        )
+        from papermill.engines import papermill_engines
+
+        extra = {"warm_cwd": str(nb_path.parent), "warm_drop_roots": task.get("drop_roots", [])}
+        cwd = os.getcwd()
+        try:
+            nb = papermill_engines.execute_notebook_with_engine(
+                warm.ENGINE_NAME,
+                nb,
+                input_path=str(nb_path),
+                output_path=None,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=120,
+                execution_timeout=task.get("timeout"),
+                **extra,
+            )
+        finally:
+            os.chdir(cwd)
+        timings["execute"] = time.perf_counter() - t0
+        cell_time = strip_volatile(nb)
+        used = nb.metadata.pop("_jdx_datasets", None) or []
+        ds_names = sorted(set(task.get("datasets") or []) | set(used))
+        header = dict(task["header"])
+        header["datasets"] = [mf.dataset_header(n) for n in ds_names]
+        result["datasets"] = ds_names
+        nb.metadata["jdx"] = header
+        error = find_error(nb, injected)
+        # The executed notebook is kept in every case: it is where a failure is read.
+        write_text(paths["ipynb"], nbformat.writes(nb) + "\n")
+        result["outputs"]["ipynb"] = _out_record(run_dir, paths["ipynb"])
+        if error:
+            result["error"] = error
+            _remove_stale(paths, keep=("ipynb",))
+        else:
+            stage = "html"
+            t1 = time.perf_counter()
+            html, _ = _html_exporter().from_notebook_node(
+                nb, resources={"metadata": {"name": spec.name, "path": str(nb_path.parent)}}
+            )
+            timings["html"] = time.perf_counter() - t1
+            if "html" in spec.formats:
+                write_text(paths["html"], html)
+                result["outputs"]["html"] = _out_record(run_dir, paths["html"])
+            if "pdf" in spec.formats:
+                stage = "pdf"
+                t1 = time.perf_counter()
+                pdf = html_to_pdf(html, base_url=str(nb_path.parent))
+                timings["pdf"] = time.perf_counter() - t1
+                write_bytes(paths["pdf"], pdf)
+                result["outputs"]["pdf"] = _out_record(run_dir, paths["pdf"])
+            result["status"] = "ok"
+    except Exception as exc:  # one report's failure never stops the batch
+        tb = traceback.format_exc()
+        err = find_error(nb, None) if (nb is not None and stage == "execute") else None
+        result["error"] = err or {
+            "stage": stage,
+            "cell_index": None,
+            "execution_count": None,
+            "cell_source": None,
+            "ename": type(exc).__name__,
+            "evalue": _ANSI.sub("", str(exc))[:2000],
+            "traceback": _ANSI.sub("", tb)[-4000:],
+        }
+        _remove_stale(paths, keep=("ipynb",) if "ipynb" in result["outputs"] else ())
+    result["duration_s"] = round(time.perf_counter() - t0, 3)
+    result["cell_execution_s"] = round(cell_time, 3)
+    result["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    return result
+
+
+def _remove_stale(paths: dict[str, Path], keep=()) -> None:
+    for fmt, path in paths.items():
+        if fmt not in keep:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _out_record(run_dir: Path, path: Path) -> dict[str, str]:
+    return {"path": path.relative_to(run_dir).as_posix(), "sha256": mf.sha256_file(path)}
+
+
+# --------------------------------------------------------------------------- orchestration
+def _mp_context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def run_reports(
+    specs: list[ReportSpec],
+    out_dir: Path,
+    run: str,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    timeout: float | None = None,
+    notebooks_dir: Path | None = None,
+    progress: Callable[[dict, int, int], None] | None = None,
+) -> RunResult:
+    """Produce every report of *specs* into ``out_dir/run``; return the manifest entries.
+
+    *progress* is called in the parent after each report with (entry, done, total).
+    """
+    from .exporters import tool_versions
+
+    t0 = time.perf_counter()
+    run_dir = Path(out_dir) / run
+    check_output_dir(run_dir)
+    names = [s.name for s in specs]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ValueError(f"two reports would write the same files: {', '.join(sorted(dup))}")
+    tools = tool_versions()
+    previous = mf.previous_entries(run_dir)
+    nbdir = Path(notebooks_dir) if notebooks_dir else Path(specs[0].notebook).parent if specs else Path.cwd()
+    from .._paths import PROJECT_ROOT
+
+    drop_roots = sorted({str(PROJECT_ROOT), str(nbdir.resolve())})
+
+    entries: dict[str, dict] = {}
+    todo: list[tuple[ReportSpec, dict]] = []
+    for spec in specs:
+        nb_json = json.loads(Path(spec.notebook).read_text(encoding="utf-8"))
+        prev = previous.get(spec.name)
+        # Datasets: those named in the notebook, and those the previous run saw it load.
+        static_names = mf.datasets_used(nb_json)
+        ds_names = sorted(
+            set(static_names)
+            | {d["name"] for d in ((prev or {}).get("datasets") or []) if isinstance(d, dict)}
+        )
+        datasets = [mf.dataset_record(n) for n in ds_names]
+        fp = fingerprint(spec, datasets, tools)
+        entry = {
+            "name": spec.name,
+            "key": spec.key,
+            "title": spec.title,
+            "notebook": _rel(spec.notebook, nbdir.parent),
+            "notebook_sha256": mf.sha256_file(spec.notebook),
+            "parameters": spec.parameters,
+            "parameter_labels": spec.parameter_labels,
+            "formats": list(spec.formats),
+            "datasets": datasets,
+            "fingerprint": fp,
+        }
+        if (
+            not force
+            and prev
+            and prev.get("status") in ("ok", "skipped")
+            and prev.get("fingerprint") == fp
+            and mf.outputs_intact(run_dir, prev)
+        ):
+            entry.update(
+                status="skipped",
+                outputs=prev["outputs"],
+                duration_s=0.0,
+                cell_execution_s=0.0,
+                error=None,
+            )
+            entries[spec.name] = entry
+            continue
+        header = {
+            "key": spec.key,
+            "title": spec.title,
+            "notebook_title": spec.notebook_title,
+            "parameters": spec.parameters,
+            "parameter_labels": spec.parameter_labels,
+        }
+        todo.append(
+            (
+                spec,
+                {
+                    "spec": asdict(spec),
+                    "run_dir": str(run_dir),
+                    "header": header,
+                    "timeout": timeout,
+                    "drop_roots": drop_roots,
+                    "datasets": static_names,
+                },
+            )
+        )
+        entries[spec.name] = entry
+
+    # Entries of reports not requested this time stay listed while their files exist.
+    kept = {
+        n: e for n, e in previous.items()
+        if n not in entries and e.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, e)
+    }
+
+    def snapshot() -> dict:
+        ordered = [entries[n] for n in names] + [kept[n] for n in sorted(kept)]
+        return mf.build_manifest(run, [e for e in ordered if "status" in e], tools, str(nbdir))
+
+    total = len(specs)
+    done = 0
+    for spec in specs:
+        if entries[spec.name].get("status") == "skipped":
+            done += 1
+            if progress:
+                progress(entries[spec.name], done, total)
+
+    def finish(spec: ReportSpec, result: dict) -> None:
+        nonlocal done
+        entry = entries[spec.name]
+        entry.update(
+            status=result["status"],
+            outputs=result.get("outputs") or {},
+            duration_s=result.get("duration_s"),
+            cell_execution_s=result.get("cell_execution_s"),
+            timings_s=result.get("timings_s") or {},
+            error=result.get("error"),
+        )
+        if result.get("datasets") is not None:
+            entry["datasets"] = [mf.dataset_record(n) for n in result["datasets"]]
+            entry["fingerprint"] = fingerprint(spec, entry["datasets"], tools)
+        if result["status"] != "ok":
+            entry.pop("fingerprint", None)  # never "up to date" after a failure
+        done += 1
+        man = snapshot()
+        mf.write_manifest(run_dir, man)
+        mf.write_index(run_dir, man)
+        if progress:
+            progress(entry, done, total)
+
+    if todo:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        pending = list(todo)
+        attempts: dict[str, int] = {}
+        while pending:
+            batch, pending = pending, []
+            with cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=_mp_context(), initializer=_worker_init
+            ) as pool:
+                futures = {pool.submit(execute_report, task): (spec, task) for spec, task in batch}
+                try:
+                    for fut in cf.as_completed(futures):
+                        spec, task = futures[fut]
+                        try:
+                            result = fut.result()
+                        except cf.process.BrokenProcessPool as exc:
+                            attempts[spec.name] = attempts.get(spec.name, 0) + 1
+                            if attempts[spec.name] < 2:
+                                pending.append((spec, task))  # retry once in a new pool
+                                continue
+                            result = _crash_result(spec, exc)
+                        except Exception as exc:  # pragma: no cover - pickling etc.
+                            result = _crash_result(spec, exc)
+                        finish(spec, result)
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    man = snapshot()
+    mf.write_manifest(run_dir, man)
+    mf.write_index(run_dir, man)
+    return RunResult(run_dir=run_dir, entries=[entries[n] for n in names], duration=time.perf_counter() - t0)
+
+
+def _crash_result(spec: ReportSpec, exc: BaseException) -> dict:
+    return {
+        "name": spec.name,
+        "status": "failed",
+        "outputs": {},
+        "error": {
+            "stage": "worker",
+            "cell_index": None,
+            "execution_count": None,
+            "cell_source": None,
+            "ename": type(exc).__name__,
+            "evalue": f"the worker process running this report died: {exc}",
+            "traceback": "",
+        },
+        "duration_s": None,
+        "cell_execution_s": None,
+    }
+
+
+def _rel(path: str, base: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
