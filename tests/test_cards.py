@@ -1,6 +1,6 @@
 """jdxlib.cards against independent recomputation from the raw datasets (real data via the mirror).
 
-Everything is built once per session into a temporary JDX_DATA_DIR, so data/ is never touched.
+Everything is built once per session into the shared temporary JDX_DATA_DIR (``real_data``), so data/ is never touched.
 """
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ from jdxlib import names
 
 
 @pytest.fixture(scope="session")
-def data(mirror, tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("JDX_DATA_DIR", str(tmp_path_factory.mktemp("jdx-cards")))
-    mp.setenv("JDX_DATA_MIRROR", str(mirror))
+def data(real_data):
     names._set_master()
     import jdxlib
 
-    yield {n: jdxlib.load(n) for n in ("mynumber_cards", "dx_status", "municipalities")}
-    mp.undo()
+    return {n: jdxlib.load(n) for n in ("mynumber_cards", "dx_status", "municipalities")}
 
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,8 @@ DATASETS = ["municipalities", "prefectures", "dx_status", "online_procedures", "
 
 
 @pytest.fixture(scope="session")
-def built(mirror, tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    data_dir = tmp_path_factory.mktemp("jdx-data")
-    mp.setenv("JDX_DATA_DIR", str(data_dir))
-    mp.setenv("JDX_DATA_MIRROR", str(mirror))
-    _build.build_all(progress=False)
-    yield data_dir
-    mp.undo()
+def built(real_data):
+    return real_data
 
 
 @pytest.fixture(scope="session")

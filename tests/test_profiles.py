@@ -25,19 +25,12 @@ BAND_EDGES = [0, 5_000, 10_000, 30_000, 50_000, 100_000, 200_000, 500_000]
 
 
 @pytest.fixture(scope="session")
-def data(mirror, tmp_path_factory):
-    """Datasets built once into a session temp dir; the env is kept for the notebook kernels."""
-    from jdxlib import _build
+def data(real_data):
+    """Datasets built once into the shared session temp dir; the env is kept for the kernels."""
     from jdxlib import names
 
-    mp = pytest.MonkeyPatch()
-    data_dir = tmp_path_factory.mktemp("jdx-profiles-data")
-    mp.setenv("JDX_DATA_DIR", str(data_dir))
-    mp.setenv("JDX_DATA_MIRROR", str(mirror))
-    _build.build_all(progress=False)
     names._set_master()
-    yield data_dir
-    mp.undo()
+    return real_data
 
 
 @pytest.fixture(scope="session")
