@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 
+from .._paths import PROJECT_ROOT
 from .catalog import Catalog, CatalogError, NotebookInfo
 
 FORMATS = ("html", "pdf")
@@ -316,6 +317,21 @@ def summary_table(entries: list[dict]) -> str:
 
 
 # --------------------------------------------------------------------------- command
+def _ensure_data() -> None:
+    """Download and build the datasets once, here, before any worker starts.
+
+    Otherwise every worker would build them on first use and the progress output would land
+    inside the first reports.
+    """
+    from .. import _build
+    from ..sources import SourceError
+
+    try:
+        _build.build(progress=sys.stderr.isatty())
+    except (SourceError, _build.BuildError) as exc:
+        raise click.ClickException(f"the datasets could not be prepared: {exc}") from None
+
+
 @click.command("report")
 @click.option("--theme", "theme", metavar="KEY[,KEY…]", help="Notebook keys (see --list), e.g. security,ai_rpa.")
 @click.option("--prefecture", metavar="P", help="One prefecture (name or code), e.g. 東京都.")
@@ -365,6 +381,8 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         check_output_dir(run_dir)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
+    if Path(catalog.directory).resolve() == (PROJECT_ROOT / "notebooks").resolve():
+        _ensure_data()  # the project's notebooks read jdxlib datasets (a test catalog may not)
 
     if batch:
         specs = []

@@ -11,9 +11,11 @@ process and hands it from report to report; before every report the kernel is *r
   numpy error/print options and pandas options restored to the snapshot taken when the
   kernel was warmed; new ``builtins`` removed; random generators reseeded from entropy
   (as in a new process);
-- the project's own modules (``jdxlib.*`` and anything imported from the notebooks folder)
-  are dropped from ``sys.modules`` so each report imports them afresh: module-level caches
-  and monkey-patches cannot leak.  Third-party modules stay imported: that is the speed-up.
+- modules first imported by a report from the project or notebooks folders are dropped
+  from ``sys.modules`` so each report imports them afresh.  Third-party modules and jdxlib
+  itself, imported when the kernel was warmed (with its dataset caches filled by
+  :mod:`jdxlib.report._warmup`), stay: that is the speed-up.  Loaders return copies, so
+  cached datasets cannot carry one report's changes into the next.
 
 The reset then *verifies* itself: if anything but IPython's own names is left in the user
 namespace it raises, and the engine replaces the kernel with a new one.  A kernel is also
@@ -46,6 +48,10 @@ DEFAULT_PRELOAD = (
     "yaml",
     "pyarrow",
     "pyarrow.parquet",
+    "geopandas",
+    # jdxlib and its read caches (datasets, name index) stay warm across reports; loaders
+    # return copies, so a report cannot change what the next one reads.
+    "jdxlib.report._warmup",
 )
 
 # Runs inside the kernel, in a private module ``_jdx_warm`` (not in the user namespace).
@@ -155,8 +161,6 @@ KERNEL_SOURCE = textwrap.dedent(
 
 
     def _project_module(name, module):
-        if name == "jdxlib" or name.startswith("jdxlib."):
-            return True
         if name in _state["modules"]:
             return False
         path = getattr(module, "__file__", None) or ""
@@ -178,7 +182,8 @@ KERNEL_SOURCE = textwrap.dedent(
         except Exception:
             return
         seen = _state["datasets"]
-        loader, describe = d._loader, d.describe
+        # jdxlib stays imported across reports: wrap the original functions, never a wrapper
+        loader, describe = _state.setdefault("originals", (d._loader, d.describe))
 
         def _loader(name, *args, **kwargs):
             seen.add(str(name))
@@ -191,8 +196,7 @@ KERNEL_SOURCE = textwrap.dedent(
 
         d._loader = _loader
         d.describe = _describe
-        if getattr(jdxlib, "describe", None) is describe:
-            jdxlib.describe = _describe
+        jdxlib.describe = _describe
 
 
     def used_datasets():
