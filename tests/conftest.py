@@ -38,15 +38,23 @@ def mirror() -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory):
+    """No test reads or writes the developer's data/: JDX_DATA_DIR is a session temp dir."""
+    mp = pytest.MonkeyPatch()
+    data_dir = tmp_path_factory.mktemp("jdx-data")
+    mp.setenv("JDX_DATA_DIR", str(data_dir))
+    yield data_dir
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
-def real_data(mirror, tmp_path_factory):
-    """Every dataset built once per session from the mirror into a temporary JDX_DATA_DIR."""
+def real_data(mirror, _isolated_data_dir):
+    """Every dataset built once per session from the mirror into the session JDX_DATA_DIR."""
     from jdxlib import _build
 
     mp = pytest.MonkeyPatch()
-    data_dir = tmp_path_factory.mktemp("jdx-real-data")
-    mp.setenv("JDX_DATA_DIR", str(data_dir))
     mp.setenv("JDX_DATA_MIRROR", str(mirror))
     _build.build_all(progress=False)
-    yield data_dir
+    yield _isolated_data_dir
     mp.undo()

@@ -154,7 +154,7 @@ def test_peer_comparison_matches_direct_counts(fake):
 
 
 @pytest.fixture(scope="module")
-def real_items(mirror):
+def real_items(real_data):
     N._set_master()
     return A.status_items(["cio_appointed", "ai_introduced", "telework_introduced"])
 

@@ -179,7 +179,7 @@ def test_validate_parameters_collects_all_problems(fake):
 
 
 @pytest.fixture
-def real(mirror):
+def real(real_data):
     N._set_master()
     yield
     N._set_master()

@@ -98,7 +98,7 @@ def test_unknown_code_raises():
 
 
 @pytest.fixture(scope="module")
-def munis(mirror):
+def munis(real_data):
     import jdxlib
 
     return jdxlib.load("municipalities")
