@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import charts
+from . import charts, sections
 from ._datasets import describe
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -601,19 +601,13 @@ def distribution_section(by: str = "type", highlight=None) -> Section:
 
 def prefecture_map_section(prefecture=None, highlight=None) -> Section:
     """Choropleth of the prefectures' issuance rate at the last snapshot (recomputed), with ranks."""
-    import jdxlib
 
     pr = prefecture_rates()
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(pr[["prefecture_code", "rate"]], on="prefecture_code",
-                                                              how="left")
-    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
-    if highlight is not None:
-        marked.append(highlight.prefecture_code)
+    marked = sections.marked_prefectures(prefecture, highlight)
     when = latest_date()
-    fig, ax = plt.subplots(figsize=(7, 7))
     lo, hi = float(np.floor(pr["rate"].min() / 5) * 5), float(np.ceil(pr["rate"].max() / 5) * 5)
-    charts.choropleth(gdf, "rate", highlight=marked, key="prefecture_code", vmin=lo, vmax=hi,
-                      title=f"都道府県別の交付率（{when:%Y-%m-%d}、％）", legend_label="%", ax=ax)
+    fig = sections.prefecture_choropleth(pr, "rate", prefecture=prefecture, highlight=highlight, vmin=lo, vmax=hi,
+                                         title=f"都道府県別の交付率（{when:%Y-%m-%d}、％）")
     table = pd.DataFrame({"順位": pr["rank_label"], "都道府県": pr["prefecture"], "市区町村数": pr["bodies"],
                           "人口": pr["population"], "交付枚数": pr["cards_issued"], "交付率": pr["rate"].map(_pct),
                           "保有率（2024）市区町村の中央値": pr["holding_median"].map(_pct)})
@@ -627,19 +621,12 @@ def prefecture_map_section(prefecture=None, highlight=None) -> Section:
 
 def holding_prefecture_map_section(prefecture=None, highlight=None) -> Section:
     """Choropleth of the median municipal holding rate (2024) per prefecture."""
-    import jdxlib
 
     pr = prefecture_rates()
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(
-        pr[["prefecture_code", "holding_median"]], on="prefecture_code", how="left")
-    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
-    if highlight is not None:
-        marked.append(highlight.prefecture_code)
-    fig, ax = plt.subplots(figsize=(7, 7))
     lo = float(np.floor(pr["holding_median"].min() / 5) * 5)
     hi = float(np.ceil(pr["holding_median"].max() / 5) * 5)
-    charts.choropleth(gdf, "holding_median", highlight=marked, key="prefecture_code", vmin=lo, vmax=hi,
-                      title="保有率（2024）：県内市区町村の中央値（％）", legend_label="%", ax=ax)
+    fig = sections.prefecture_choropleth(pr, "holding_median", prefecture=prefecture, highlight=highlight,
+                                         vmin=lo, vmax=hi, title="保有率（2024）：県内市区町村の中央値（％）")
     note = "地図の値は県内市区町村の保有率の中央値（都道府県の保有率ではない：公表されていない）。"
     return Section("都道府県別：市区町村の保有率（2024）の中央値", fig,
                    holding_caption(note) + " " + describe("boundaries").credit_line, None)

@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import charts
+from . import charts, sections
 from ._datasets import describe
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -767,17 +767,11 @@ def coverage_distribution_section(by: str = "type", highlight=None) -> Section:
 
 def prefecture_map_section(indicator: str = "frequent_32_online_rate", prefecture=None, highlight=None) -> Section:
     """Choropleth of the median municipal coverage per prefecture, with a ranking table."""
-    import jdxlib
 
     pc = prefecture_coverage(indicator)
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(
-        pc[["prefecture_code", "median", "n"]], on="prefecture_code", how="left")
-    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
-    if highlight is not None:
-        marked.append(highlight.prefecture_code)
-    fig, ax = plt.subplots(figsize=(7, 7))
-    charts.choropleth(gdf, "median", highlight=marked, key="prefecture_code",
-                      title=f"{COVERAGE_LABELS[indicator]}：県内市区町村の中央値（％）", legend_label="%", ax=ax)
+    marked = sections.marked_prefectures(prefecture, highlight)
+    fig = sections.prefecture_choropleth(pc, "median", prefecture=prefecture, highlight=highlight,
+                                         title=f"{COVERAGE_LABELS[indicator]}：県内市区町村の中央値（％）")
     table = pd.DataFrame({
         "順位": pc["rank_label"], "都道府県": pc["prefecture"].astype(str), "市区町村数": pc["n"],
         "中央値": pc["median"].map(_pct), "第1四分位": pc["q1"].map(_pct), "第3四分位": pc["q3"].map(_pct),

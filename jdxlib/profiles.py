@@ -607,7 +607,6 @@ def percent_section(p: MunicipalityProfile) -> Section:
 
 def _procedures_section(p: MunicipalityProfile) -> Section:
     r = p.rate_vs_peers.copy()
-    g = p.primary_group
     name = p.body.name
     shown = r[r["rate"].notna() | (r["n"] > 0)].reset_index(drop=True)
     nobody = int(((r["n"] == 0) & r["rate"].isna()).sum())
@@ -1256,7 +1255,6 @@ def summary_text(profile: MunicipalityProfile | PrefectureProfile) -> str:
 
 def _municipality_summary(p: MunicipalityProfile) -> str:
     i = p.info
-    g = p.primary_group
     pop = f"2020年人口{i['population_2020']:,}人・{i['population_band']}" if i["population_2020"] else "2020年人口の公表なし"
     lines = [f"**{i['name']}**（{i['prefecture']}、{i['type']}、{pop}）"]
     ct = p.count_table.set_index("group").loc[p.primary]

@@ -99,6 +99,27 @@ def _grid(n: int, ncols: int = 2, height: float = 2.6):
     return fig, list(axes.flat[:n])
 
 
+def marked_prefectures(prefecture=None, highlight=None) -> list[str]:
+    """Prefecture codes to outline: the chosen prefecture and the highlighted body's."""
+    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
+    if highlight is not None:
+        marked.append(highlight.prefecture_code)
+    return marked
+
+
+def prefecture_choropleth(values: pd.DataFrame, column: str, *, title: str, prefecture=None, highlight=None,
+                          vmin: float | None = 0, vmax: float | None = 100):
+    """A prefecture map of ``values[column]`` (one row per ``prefecture_code``); returns the figure."""
+    import jdxlib
+
+    gdf = jdxlib.load("boundaries", level="prefecture").merge(
+        values[["prefecture_code", column]], on="prefecture_code", how="left")
+    fig, ax = plt.subplots(figsize=(7, 7))
+    charts.choropleth(gdf, column, highlight=marked_prefectures(prefecture, highlight), key="prefecture_code",
+                      vmin=vmin, vmax=vmax, title=title, legend_label="%", ax=ax)
+    return fig
+
+
 # ------------------------------------------------------------------------------ sections
 
 
@@ -151,18 +172,9 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
 
 def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=None, highlight=None) -> Section:
     """Choropleth of the share of municipalities answering 実施, by prefecture."""
-    import jdxlib
-
     rk = analysis.prefecture_ranking(items, indicator_id)
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(
-        rk[["prefecture_code", "share", "yes", "n"]], on="prefecture_code", how="left")
-    gdf["pct"] = gdf["share"] * 100
-    marked = [p.prefecture_code for p in (prefecture,) if p is not None]
-    if highlight is not None:
-        marked.append(highlight.prefecture_code)
-    fig, ax = plt.subplots(figsize=(7, 7))
-    charts.choropleth(gdf, "pct", highlight=marked, key="prefecture_code",
-                      title=f"{rk['indicator'].iloc[0]}（市区町村の実施割合、%）", legend_label="%", ax=ax)
+    fig = prefecture_choropleth(rk.assign(pct=rk["share"] * 100), "pct", prefecture=prefecture, highlight=highlight,
+                                title=f"{rk['indicator'].iloc[0]}（市区町村の実施割合、%）")
     sub = items[items["indicator_id"].astype(str) == indicator_id]
     cap = status_caption(sub) + " " + describe("boundaries").credit_line
     return Section("都道府県別の地図", fig, cap, None)

@@ -11,7 +11,7 @@ import pytest
 from jdxlib._build import BuildError, codes, dashboard, mynumber
 from jdxlib._build._common import parse_percent, write_parquet
 from jdxlib._build.dashboard import DashboardJoinError
-from jdxlib._build.municipalities import build_municipalities, build_prefectures
+from jdxlib._build.municipalities import build_municipalities
 from jdxlib import mynumber_checks
 
 # (code5, name, kind, prefecture index) -- fake bodies; 梼原町 exercises the spelling variant

@@ -1,5 +1,4 @@
 """Notebook sections show what the datasets say (independent recomputation with pandas)."""
-import pandas as pd
 import pytest
 
 import jdxlib

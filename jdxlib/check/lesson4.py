@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import AnswerError, as_number, question, right, type_name, wrong
+from . import AnswerError, question, right, type_name, wrong
 
 __all__ = ["INDICATOR", "REPORT_NOTEBOOK", "TARGET", "notebook_parameters", "q1", "q2", "q3", "q4"]
 

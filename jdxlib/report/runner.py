@@ -29,7 +29,6 @@ import re
 import struct
 import time
 import traceback
-import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
