@@ -122,6 +122,18 @@ class DatasetMetadata:
             lines.append(f"| `{c.name}` | {c.definition} | {c.unit or ''} |")
         return "\n".join(lines)
 
+    def summary_markdown(self) -> str:
+        """A short Japanese source note for reports: who, when, licence, credit, links, caveats."""
+        lines = [f"**{self.title}**", ""]
+        lines.append(f"- 作成：{self.producer}")
+        lines.append(f"- 調査時点：{'／'.join(self.reference_dates)}")
+        lines.append(f"- 分母：{'／'.join(self.denominators)}")
+        lines.append(f"- 利用条件：{self.licence}")
+        lines.append(f"- 出典表記：{self.credit_line}")
+        lines.extend(f"- 元データ：[{s['title']}]({s['url']})" for s in self.sources)
+        lines.extend(f"- 注意：{c}" for c in self.caveats)
+        return "\n".join(lines)
+
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 

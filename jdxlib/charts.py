@@ -88,6 +88,7 @@ def trend(
     y: str = "percent",
     level: str = "level",
     published: str | None = None,
+    conflicting: str | None = None,
     breaks: Sequence[tuple] = (),
     title: str = "",
     ylabel: str = "割合（％）",
@@ -102,6 +103,9 @@ def trend(
     published : str, optional
         Column holding the published (pre-correction) value in the same unit as *y*; drawn
         as a hollow marker where it differs.
+    conflicting : str, optional
+        Column holding a published percentage that contradicts the published count; drawn
+        as a red cross beside the point recomputed from the count.
     breaks : sequence of (date, label)
         Series breaks drawn as dashed vertical lines.
     """
@@ -114,6 +118,11 @@ def trend(
             if len(fixed):
                 ax.scatter(fixed[x], fixed[published], facecolors="none", edgecolors="0.2", zorder=5,
                            label="修正前の公表値")
+        if conflicting and conflicting in grp:
+            bad = grp[grp[conflicting].notna()]
+            if len(bad):
+                ax.scatter(bad[x], bad[conflicting], marker="x", color=HIGHLIGHT, zorder=6,
+                           label="件数と矛盾する公表割合")
     grouped: dict = {}
     for when, text in breaks:
         grouped.setdefault(pd.Timestamp(when), [])
@@ -124,8 +133,16 @@ def trend(
         ax.annotate("・".join(texts), (when, 0.98 - 0.06 * (i % 2)), xycoords=("data", "axes fraction"),
                     fontsize=7, va="top", ha="left", color="0.3", xytext=(2, 0), textcoords="offset points")
     ax.set_ylim(0, 112)
+    if len(data):
+        import matplotlib.dates as mdates
+
+        lo, hi = pd.Timestamp(data[x].min()), pd.Timestamp(data[x].max())
+        years = max(1, hi.year - lo.year)
+        ax.set_xlim(lo - pd.DateOffset(months=6), hi + pd.DateOffset(months=10))
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=1 if years <= 8 else 2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_ylabel(ylabel)
-    ax.set_xlabel("調査時点")
+    ax.set_xlabel("調査時点（年）")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
     if uniq:
@@ -221,7 +238,7 @@ def heatmap(
     import seaborn as sns
 
     wide = table.pivot_table(index=row, columns=col, values=value, aggfunc="first", observed=True, sort=False)
-    ax = _axes(ax, (1.1 * wide.shape[1] + 2.5, 0.22 * wide.shape[0] + 1.5))
+    ax = _axes(ax, (1.1 * wide.shape[1] + 2.5, 0.17 * wide.shape[0] + 1.5))
     annot = wide.map(lambda v: "" if pd.isna(v) else fmt.format(v))
     sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="", cbar_kws={"label": "%", "shrink": 0.5},
                 annot_kws={"fontsize": 6.5}, linewidths=0.3, linecolor="white")

@@ -252,12 +252,16 @@ def recompute_percent(df: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         A copy with ``percent_all_bodies`` (count ÷ denominator × 100, the MIC definition over
-        all bodies of the category), ``percent_recomputed`` (count ÷ respondents when the
+        all bodies of the category; only for series whose ``measure`` is ``share_of_bodies``), ``percent_recomputed`` (count ÷ respondents when the
         published percent used respondents, else ÷ denominator) and ``percent_diff``
         (published − recomputed; within ±0.05 means the published rounding reproduces).
     """
     out = df.copy()
-    count = out["count"].astype("Float64")
+    # Only counts of bodies make a share: amounts (億円, 円/人) and staff counts do not.
+    measure = out["series_id"].astype("string").map(
+        load_indicator_registry().set_index("series_id")["measure"].astype("string"))
+    shares = (measure == "share_of_bodies").fillna(False).to_numpy()
+    count = out["count"].astype("Float64").where(shares)
     den = out["denominator"].astype("Float64")
     base = out["respondents"].astype("Float64").fillna(den)
     out["percent_all_bodies"] = (100 * count / den).astype("float64")

@@ -38,7 +38,15 @@ class Section:
             plt.close(self.figure)
         display(Markdown(f"<small>{self.caption}</small>"))
         if self.table is not None:
-            display(self.table)
+            show_table(self.table)
+
+
+def show_table(table: pd.DataFrame) -> None:
+    """Display a reader's table: no 0, 1, 2 … row numbers (a meaningful index is kept)."""
+    from IPython.display import HTML, display
+
+    keep_index = not isinstance(table.index, pd.RangeIndex)
+    display(HTML(table.to_html(index=keep_index, na_rep="—", border=0, classes="dataframe jdx-table")))
 
 
 # ------------------------------------------------------------------------------ captions
@@ -53,8 +61,11 @@ def _date_text(items: pd.DataFrame) -> str:
     return stated or "エクスポートに記載なし"
 
 
-def status_caption(items: pd.DataFrame) -> str:
-    """Reference date, denominators and credit for yes/no dashboard items."""
+def status_caption(items: pd.DataFrame, *, whiskers: bool = True) -> str:
+    """Reference date, denominators and credit for yes/no dashboard items.
+
+    *whiskers* adds the note on the 95% Wilson intervals drawn as whiskers.
+    """
     per = analysis.share_by(items, by="type", total=True)
     per = per[per["type"] == analysis.ALL_NATIONAL] if "type" in per else per
     dens = []
@@ -65,7 +76,7 @@ def status_caption(items: pd.DataFrame) -> str:
         dens.append(part)
     level = "都道府県" if (items["type"].astype(str) == "都道府県").all() else "市区町村"
     return (f"対象：{level}。調査時点：{_date_text(items)}。分母：{'; '.join(dens)}。"
-            f"割合＝実施÷回答団体、ひげは95%ウィルソン信頼区間。"
+            f"割合＝実施÷回答団体{'、ひげは95%ウィルソン信頼区間' if whiskers else ''}。"
             f"{describe('dx_status').credit_line}（2024-07-12公開データ）")
 
 
@@ -133,7 +144,7 @@ def share_by_section(items: pd.DataFrame, by: str, highlight=None) -> Section:
         if len(row):
             marked = [str(row[by].iloc[0])]
     inds = list(dict.fromkeys(shares["indicator"]))
-    fig, axes = _grid(len(inds), height=0.32 * shares[by].nunique() + 1.2)
+    fig, axes = _grid(len(inds), height=0.3 * shares[by].nunique() + 1.1)
     for ax, ind in zip(axes, inds):
         t = shares[shares["indicator"] == ind]
         charts.share_bars(t, label=by, share="share", low="ci_low", high="ci_high", yes="yes", n="n",
@@ -150,7 +161,7 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
     marked = [p.name for p in (prefecture,) if p is not None]
     if highlight is not None:
         marked.append(highlight.prefecture)
-    fig, ax = plt.subplots(figsize=(8, 11))
+    fig, ax = plt.subplots(figsize=(8, 9))
     rk = rk.assign(label=[f"{r}　{p}" for r, p in zip(rk["rank_label"], rk["prefecture"].astype(str))])
     charts.share_bars(rk, label="label", share="share", low="ci_low", high="ci_high", yes="yes", n="n",
                       highlight=[l for l, p in zip(rk["label"], rk["prefecture"].astype(str)) if p in marked],
@@ -176,7 +187,7 @@ def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=No
     fig = prefecture_choropleth(rk.assign(pct=rk["share"] * 100), "pct", prefecture=prefecture, highlight=highlight,
                                 title=f"{rk['indicator'].iloc[0]}（市区町村の実施割合、%）")
     sub = items[items["indicator_id"].astype(str) == indicator_id]
-    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub, whiskers=False) + " " + describe("boundaries").credit_line
     return Section("都道府県別の地図", fig, cap, None)
 
 
@@ -198,7 +209,7 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")
-    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub, whiskers=False) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村", fig, cap, None)
 
 
@@ -207,7 +218,7 @@ def prefecture_table_section(items: pd.DataFrame, prefecture, highlight=None) ->
     table = analysis.prefecture_detail(items, prefecture.name)
     if highlight is not None:
         table.insert(0, "注目", ["◀" if c == highlight.code else "" for c in table["code"]])
-    cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code])
+    cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code], whiskers=False)
     return Section(f"{prefecture.name}の市区町村一覧", None, cap, table)
 
 
@@ -228,7 +239,7 @@ def highlight_section(items: pd.DataFrame, highlight) -> Section:
             r = s.iloc[0]
             row[label] = f"{_pct(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
         rows.append(row)
-    cap = status_caption(items)
+    cap = status_caption(items, whiskers=False)
     return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
 
 
@@ -246,7 +257,7 @@ def prefecture_level_section(indicator_ids: Sequence[str], prefecture=None) -> S
             str(mine.loc[mine["indicator"] == ind, "status"].iloc[0]) if (mine["indicator"] == ind).any() else "—"
             for ind in table["指標"]
         ]
-    return Section("都道府県自身の取組（47都道府県）", None, status_caption(items), table)
+    return Section("都道府県自身の取組（47都道府県）", None, status_caption(items, whiskers=False), table)
 
 
 def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
@@ -264,8 +275,8 @@ def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
     cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{_pct(pa)}、未実施の{len(no_a):,}団体では"
            f"{_pct(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
            f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
-               items[items["indicator_id"].astype(str).isin([a, b])]))
-    return Section(f"{la} × {lb}（団体数）", None, cap, tab)
+               items[items["indicator_id"].astype(str).isin([a, b])], whiskers=False))
+    return Section(f"{la} × {lb}（団体数）", None, cap, tab.map(lambda v: f"{int(v):,}"))
 
 
 def prefecture_grid_section(items: pd.DataFrame, prefecture=None, highlight=None) -> Section:
@@ -277,7 +288,7 @@ def prefecture_grid_section(items: pd.DataFrame, prefecture=None, highlight=None
                         title="都道府県別：市区町村の実施割合（%）")
     fig = ax.figure
     fig.tight_layout()
-    return Section("都道府県 × 指標の一覧", fig, status_caption(items), None)
+    return Section("都道府県 × 指標の一覧", fig, status_caption(items, whiskers=False), None)
 
 
 def narrate_shares(items: pd.DataFrame) -> str:

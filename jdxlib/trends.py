@@ -35,6 +35,8 @@ def trend_rows(series_id: str, since: int | None = None) -> pd.DataFrame:
     rows = rows[rows["as_of"].notna()].copy()
     pub = rows["published_count"].astype("Float64") / rows["denominator"].astype("Float64") * 100
     rows["published_value"] = pub.astype(float)
+    # the published percent of a point whose count and percent contradict each other
+    rows["conflicting_value"] = rows["percent"].where(rows["check"].astype(str) == "internally_inconsistent")
     return rows.sort_values(["level", "as_of"]).reset_index(drop=True)
 
 
@@ -48,14 +50,26 @@ def caption(rows: pd.DataFrame) -> str:
     surveys = sorted({registry.loc[s, "survey"] for s in rows["series_id"].unique()})
     labels = {s: _survey_label(s) for s in surveys}
     dates = rows["as_of"].dropna()
-    span = (f"{dates.min():%Y-%m-%d}〜{dates.max():%Y-%m-%d}" if len(dates) else "不明")
+    span = ("記載なし" if not len(dates) else f"{dates.min():%Y-%m-%d}" if dates.min() == dates.max()
+            else f"{dates.min():%Y-%m-%d}〜{dates.max():%Y-%m-%d}")
     dens = []
     for lvl, grp in rows.groupby("level", observed=True):
         vals = sorted({int(d) for d in grp["denominator"].dropna()})
         dens.append(f"{LEVEL_JA.get(lvl, lvl)} " + ("／".join(f"{v:,}" for v in vals) if vals else "不明"))
     basis = "団体数÷全団体数で再計算（件数のない時点は公表値）"
     return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
-            f"値：{basis}。{describe('national_indicators').credit_line}")
+            f"値：{basis}。{credit_line(surveys)}")
+
+
+def credit_line(surveys) -> str:
+    """「出典：…を加工して作成」 naming the surveys themselves (each point's source is in the table)."""
+    reg = national._registry().get("surveys", {})  # noqa: SLF001 - same package
+    names = []
+    for sv in surveys:
+        rec = reg.get(sv, {})
+        producer = str(rec.get("producer", "総務省")).split()[0]
+        names.append(f"{producer}「{rec.get('label_ja', sv)}」")
+    return f"出典：{'、'.join(dict.fromkeys(names))}（各時点の出典は表のとおり）を加工して作成"
 
 
 def _survey_label(survey: str) -> str:
@@ -71,22 +85,38 @@ def plot_trend(series_id: str, since: int | None = None, ax=None):
         breaks = breaks[breaks["year"] >= int(since)]
     marks = [(pd.Timestamp(int(b.year), 4, 1), BREAK_LABELS.get(b.kind, b.kind)) for b in breaks.itertuples()]
     label = rows["label_ja"].iloc[0] if len(rows) else series_id
-    ax = charts.trend(rows, y="value", published="published_value", breaks=marks, title=label, ax=ax)
+    ax = charts.trend(rows, y="value", published="published_value", conflicting="conflicting_value",
+                      breaks=marks, title=label, ax=ax)
     return ax
 
 
+def _date_cell(v) -> str:
+    return "記載なし" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"
+
+
+def _count_cell(count, unit) -> str:
+    if pd.isna(count):
+        return "—"
+    unit = "" if pd.isna(unit) or str(unit) == "団体" else str(unit)
+    return f"{int(count):,}{unit}"
+
+
 def points_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """A reader's table of the points behind a chart (Japanese headers)."""
+    """A reader's table of the points behind a chart (Japanese headers).
+
+    ``件数`` is a number of bodies unless a unit is written after it (億円, 円/人, 人 …);
+    ``再計算(%)`` is only given for numbers of bodies.
+    """
     out = pd.DataFrame({
         "指標": rows["label_ja"],
         "区分": rows["level"].map(lambda v: LEVEL_JA.get(v, v)),
-        "調査": rows["fiscal_year_survey"],
-        "調査時点": rows["as_of"].dt.strftime("%Y-%m-%d"),
-        "団体数": rows["count"].map(_fmt_int),
+        "調査": rows["fiscal_year_survey"].astype("string").str.replace("(inferred)", "（推定）", regex=False),
+        "調査時点": rows["as_of"].map(_date_cell),
+        "件数": [_count_cell(c, u) for c, u in zip(rows["count"], rows["unit"])],
         "分母": rows["denominator"].map(_fmt_int),
         "公表割合(%)": rows["percent"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "再計算(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
-        "修正前の公表値": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
+        "修正前の件数": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
         "確認": rows["check"].astype(str).map(lambda c: CHECK_LABELS.get(c, c)),
         "出典": rows["source_title"],
     })
@@ -101,14 +131,57 @@ def latest_table(themes: Iterable[str], since: int | None = None) -> pd.DataFram
     return points_table(last.sort_values(["theme", "series_id", "level"]))
 
 
+def _reason(row, errata: pd.DataFrame) -> str:
+    """Why a point is flagged, in Japanese, from its own numbers and the errata record."""
+    parts = []
+    if pd.notna(row["published_count"]) and pd.notna(row["correction"]) and row["correction"] in errata.index:
+        e = errata.loc[row["correction"]]
+        parts.append(f"総務省が{_date_cell(e['correction_date'])}に修正（公表値{int(row['published_count']):,}→"
+                     f"{int(row['count']):,}）。")
+    check = str(row["check"])
+    pct_all = row["percent_all_bodies"]
+    if check == "respondent_base_1733":
+        parts.append(f"公表割合{row['percent']:.1f}%は回答{int(row['respondents']):,}団体を分母とした値。"
+                     f"全{int(row['denominator']):,}団体を分母にすると{pct_all:.1f}%。")
+    elif check == "internally_inconsistent":
+        parts.append(f"件数{int(row['count']):,}は全{int(row['denominator']):,}団体の{pct_all:.1f}%で、"
+                     f"公表割合{row['percent']:.1f}%と合わない（件数か割合のどちらかが誤り）。")
+    elif check == "superseded_unknown" and pd.notna(row["correction"]) and row["correction"] in errata.index:
+        e = errata.loc[row["correction"]]
+        parts.append(f"総務省が{_date_cell(e['correction_date'])}に再修正したが、修正後の値は不明（表は修正前の値）。")
+    return "".join(parts)
+
+
 def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
     """Points whose published figures do not reproduce, or were corrected, with the reason."""
     rows = national.series_table(themes=list(themes) if themes else None)
     keep = rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"]) | rows[
         "published_count"].notna()
+    errata = national.load_errata().set_index("id")
     out = points_table(rows[keep])
-    out["理由"] = rows.loc[keep, "check_note"].fillna("").to_numpy()
+    out["理由"] = [_reason(r, errata) for _, r in rows[keep].iterrows()]
     return out
+
+
+def flagged_section(themes: Iterable[str] | None = None):
+    """:func:`flagged_table` as a displayable section with its caption."""
+    from .sections import Section
+
+    table = flagged_table(themes)
+    rows = national.series_table(themes=list(themes) if themes else None)
+    cap = ("総務省が公表後に修正した値と、公表された件数と割合が分母で再現できない値。元の公表値と修正後の値を両方残し、"
+           "黙って直すことはしていません。" + credit_line(rows["survey"].astype(str).unique()))
+    return Section("公表値の不整合と修正", None, cap, table)
+
+
+def latest_section(themes: Iterable[str], since: int | None = None):
+    """:func:`latest_table` as a displayable section with survey, dates, denominators and credit."""
+    from .sections import Section
+
+    rows = national.series_table(themes=list(themes), since=since)
+    if rows.empty:
+        return None
+    return Section("最新の全国値", None, caption(rows), latest_table(themes, since))
 
 
 def theme_trends(key: str, since: int | None = None):

@@ -73,8 +73,9 @@ def test_crosstab_is_an_association_with_counts(items):
     sec = sections.crosstab_section(items, "ai_introduced", "rpa_introduced")
     ai, rpa = _direct("ai_introduced"), _direct("rpa_introduced")
     both = ai.merge(rpa, on="code")
-    assert sec.table.loc["実施", "実施"] == ((both["status_x"] == "実施") & (both["status_y"] == "実施")).sum()
-    assert sec.table.loc["計", "計"] == 1741
+    both_yes = ((both["status_x"] == "実施") & (both["status_y"] == "実施")).sum()
+    assert sec.table.loc["実施", "実施"] == f"{both_yes:,}"
+    assert sec.table.loc["計", "計"] == "1,741"
     assert "原因" in sec.caption and "関連" in sec.caption
 
 
