@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import charts, sections
+from . import analysis, charts, sections
 from ._datasets import describe
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -39,6 +39,8 @@ from .stats import rank_with_ties
 
 __all__ = [
     "CATEGORIES",
+    "HOLDING_LABEL",
+    "HOLDING_SHORT",
     "body_curve",
     "by_type_curves",
     "caption",
@@ -70,7 +72,12 @@ __all__ = [
 CATEGORIES = ("特別区", "指定都市", "市", "町村")
 CATEGORY_COLORS = {"全国": "#222222", "特別区": "#8172b3", "指定都市": "#55a868", "市": "#4c72b0", "町村": "#dd8452"}
 HOLDING_ID = "mynumber_card_holding_rate"
-UNKNOWN_BAND = "不明"
+UNKNOWN_BAND = analysis.UNKNOWN_GROUP
+#: How the dashboard holding rate is labelled for readers: the export was published in July 2024
+#: and states no reference date, so "2024" alone must not read like a reference date.
+HOLDING_LABEL = "保有率（2024年7月公開のダッシュボード、調査時点の記載なし）"
+#: Shorter form for column headers and chart titles.
+HOLDING_SHORT = "保有率（2024年7月公開、調査時点の記載なし）"
 
 
 def _load(name: str) -> pd.DataFrame:
@@ -507,8 +514,9 @@ def national_section(highlight=None) -> Section:
     fig.autofmt_xdate()
     fig.tight_layout()
     table = pd.DataFrame({
-        "算出基準日": nc["date"].dt.strftime("%Y-%m-%d"), "市区町村数": nc["bodies"], "人口": nc["population"],
-        "交付枚数": nc["cards_issued"], "交付率（再計算）": nc["rate"].map(_pct),
+        "算出基準日": nc["date"].dt.strftime("%Y-%m-%d"), "市区町村数": nc["bodies"].map(sections.int_text),
+        "人口": nc["population"].map(sections.int_text),
+        "交付枚数": nc["cards_issued"].map(sections.int_text), "交付率（再計算）": nc["rate"].map(_pct),
         "交付率（公表値）": nc["published_rate"].map(_pct)})
     for cat in CATEGORIES:
         sub = bt[bt["category"] == cat].set_index("date")["rate"]
@@ -530,8 +538,9 @@ def errata_section() -> Section:
         "項目": er["field"].map(_CATEGORY_JA), "公表値": er["published"].map(lambda v: f"{v:,.1f}" if v % 1 else f"{int(v):,}"),
         "再計算値": [f"{v:,.1f}" if f == "rate" else f"{int(v):,}" for v, f in zip(er["recomputed"], er["field"])],
         "理由": er["reason_ja"]})
-    cap = ("各時点の summary_by_types.csv（区分別の公表値）を、同じ時点の市区町村別の値の合計と比べた結果"
-           "（人口・枚数は完全一致、率は0.1ポイント以内を一致とする）。jdx は公表値を黙って直さず、再計算値を使い、誤りをここに示す。"
+    cap = ("各時点の区分別の公表値（総務省の区分別集計）を、同じ時点の市区町村別の値の合計と比べた結果"
+           "（人口・枚数は完全一致、率は0.1ポイント以内を一致とする）。このレポートでは公表値を黙って直さず、"
+           "再計算値を使い、誤りをここに示す。"
            + caption())
     return Section("区分別の公表値の誤り", None, cap, table)
 
@@ -562,11 +571,14 @@ def band_section(by: str | None = None, highlight=None) -> Section:
     if by is not None:
         pos = {g: i for i, g in enumerate(_groups(latest(), by)[1])}
         last = last.assign(_o=last[by].astype(str).map(pos)).sort_values("_o")
-    table = pd.DataFrame({(by or "区分"): (last[by].astype(str) if by else ["全市区町村"] * len(last)),
-                          "算出基準日": last["date"].dt.strftime("%Y-%m-%d"), "団体数": last["n"],
+    head = {None: "区分", "type": "団体区分", "population_band": "人口規模"}.get(by, "区分")
+    table = pd.DataFrame({head: (last[by].astype(str) if by else ["全市区町村"] * len(last)),
+                          "算出基準日": last["date"].dt.strftime("%Y-%m-%d"), "団体数": last["n"].map(sections.int_text),
                           "中央値": last["median"].map(_pct), "第1四分位": last["q1"].map(_pct),
                           "第3四分位": last["q3"].map(_pct)})
     note = "帯は各時点の市区町村の交付率の四分位範囲、線は中央値（団体ごとの率の分布で、全国の率とは異なる）。"
+    if by == "population_band" and (table[head] == UNKNOWN_BAND).any():
+        note += sections.unknown_band_note()
     if highlight is not None:
         note += f"赤線：{highlight.name}。"
     return Section("市区町村ごとの交付率：中央値と四分位範囲の推移", fig, caption(note), table.reset_index(drop=True))
@@ -582,7 +594,7 @@ def distribution_section(by: str = "type", highlight=None) -> Section:
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.42 * len(order) + 1.6), sharey=True)
     when = latest_date()
     for ax, col, title in ((axes[0], "rate", f"交付率（{when:%Y-%m-%d}）"),
-                           (axes[1], "holding_rate", "保有率（2024年公開、調査時点の記載なし）")):
+                           (axes[1], "holding_rate", HOLDING_SHORT)):
         v = None if me is None else me[col]
         charts.distribution(df, value=col, by="_g", order=order, highlight_value=v,
                             highlight_label=f"{highlight.name} {_pct(v)}" if me is not None else "",
@@ -590,13 +602,15 @@ def distribution_section(by: str = "type", highlight=None) -> Section:
     fig.tight_layout()
     a = latest_summary(by, "rate")
     b = latest_summary(by, "holding_rate")
-    table = pd.DataFrame({label: a[by], "団体数": a["n"], "交付率 中央値": a["median"].map(_pct),
+    table = pd.DataFrame({label: a[by], "団体数": a["n"].map(sections.int_text), "交付率 中央値": a["median"].map(_pct),
                           "交付率 第1〜第3四分位": [f"{_pct(x)}〜{_pct(y)}" for x, y in zip(a["q1"], a["q3"])],
-                          "保有率 団体数": b["n"], "保有率 中央値": b["median"].map(_pct),
+                          "保有率 団体数": b["n"].map(sections.int_text), "保有率 中央値": b["median"].map(_pct),
                           "保有率 第1〜第3四分位": [f"{_pct(x)}〜{_pct(y)}" for x, y in zip(b["q1"], b["q3"])]})
     note = f"赤線：{highlight.name}の値。" if me is not None else ""
+    if by == "population_band" and (a[by] == UNKNOWN_BAND).any():
+        note += sections.unknown_band_note()
     cap = caption(f"左の図：{when:%Y-%m-%d}時点。箱は四分位範囲、中の線は中央値。{note}") + "　右の図：" + holding_caption()
-    return Section(f"{label}別：交付率（{when:%Y-%m}）と保有率（2024年）", fig, cap, table)
+    return Section(f"{label}別：交付率（{when:%Y-%m}）と保有率（2024年7月公開のダッシュボード）", fig, cap, table)
 
 
 def prefecture_map_section(prefecture=None, highlight=None) -> Section:
@@ -609,8 +623,9 @@ def prefecture_map_section(prefecture=None, highlight=None) -> Section:
     fig = sections.prefecture_choropleth(pr, "rate", prefecture=prefecture, highlight=highlight, vmin=lo, vmax=hi,
                                          title=f"都道府県別の交付率（{when:%Y-%m-%d}、％）")
     table = pd.DataFrame({"順位": pr["rank_label"], "都道府県": pr["prefecture"], "市区町村数": pr["bodies"],
-                          "人口": pr["population"], "交付枚数": pr["cards_issued"], "交付率": pr["rate"].map(_pct),
-                          "保有率（2024）市区町村の中央値": pr["holding_median"].map(_pct)})
+                          "人口": pr["population"].map(sections.int_text), "交付枚数": pr["cards_issued"].map(sections.int_text),
+                          "交付率": pr["rate"].map(_pct),
+                          "保有率（2024年7月公開）市区町村の中央値": pr["holding_median"].map(_pct)})
     note = "都道府県の率は県内市区町村の人口と交付枚数を合計して計算（小数1桁で同じ値は同順位）。色の範囲は最小〜最大に合わせている。"
     if marked:
         note += "赤枠：" + "・".join(dict.fromkeys([p.name for p in (prefecture,) if p is not None]
@@ -626,9 +641,10 @@ def holding_prefecture_map_section(prefecture=None, highlight=None) -> Section:
     lo = float(np.floor(pr["holding_median"].min() / 5) * 5)
     hi = float(np.ceil(pr["holding_median"].max() / 5) * 5)
     fig = sections.prefecture_choropleth(pr, "holding_median", prefecture=prefecture, highlight=highlight,
-                                         vmin=lo, vmax=hi, title="保有率（2024）：県内市区町村の中央値（％）")
+                                         vmin=lo, vmax=hi,
+                                         title="保有率（2024年7月公開、調査時点の記載なし）：県内市区町村の中央値（％）")
     note = "地図の値は県内市区町村の保有率の中央値（都道府県の保有率ではない：公表されていない）。"
-    return Section("都道府県別：市区町村の保有率（2024）の中央値", fig,
+    return Section("都道府県別：市区町村の保有率（2024年7月公開のダッシュボード）の中央値", fig,
                    holding_caption(note) + " " + describe("boundaries").credit_line, None)
 
 
@@ -648,21 +664,21 @@ def holding_section(highlight=None) -> tuple[Section, str]:
     hi = float(max(df["rate"].max(), df["holding_rate"].max())) + 2
     ax.plot([lo, hi], [lo, hi], color="0.6", lw=0.8, ls="--", label="同じ値の線")
     ax.set_xlabel(f"交付率（{latest_date():%Y-%m-%d}、％）")
-    ax.set_ylabel("保有率（2024年ダッシュボード、％）")
+    ax.set_ylabel("保有率（％、2024年7月公開、調査時点の記載なし）")
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title("交付率（2022年末）と保有率（2024年）", loc="left", fontsize=10)
+    ax.set_title("交付率（2022年末）と保有率（2024年7月公開のダッシュボード）", loc="left", fontsize=10)
     fig.tight_layout()
     rho = df["rate"].rank().corr(df["holding_rate"].rank())  # Spearman = Pearson of the ranks
     above = int((df["holding_rate"] > df["rate"]).sum())
     hs = latest_summary("type", "holding_rate")
     nat = hs[hs["type"] == "全国"].iloc[0]
-    text = (f"2024年のダッシュボードの保有率は、{int(nat['n']):,}市区町村の中央値が{_pct(nat['median'])}"
+    text = (f"2024年7月公開のダッシュボードの保有率（調査時点の記載なし）は、{int(nat['n']):,}市区町村の中央値が{_pct(nat['median'])}"
             f"（四分位範囲{_pct(nat['q1'])}〜{_pct(nat['q3'])}）です。{len(df):,}団体のうち{above:,}団体で、"
             f"保有率が{latest_date():%Y年%m月}の交付率を上回っています。両者の順位相関（スピアマン）は{rho:.2f}です。"
             "ただし保有率の調査時点はエクスポートに記載がなく、定義（交付と保有）も異なるため、差をそのまま伸びと読むことはできません。"
             "都道府県単位の保有率は、このダッシュボードのデータでは公表されていません。")
     cap = caption("横軸。") + "　縦軸：" + holding_caption("関連を示すだけで、因果関係を示すものではない。")
-    return Section("交付率（2022年末）と保有率（2024年）", fig, cap, None), text
+    return Section("交付率（2022年末）と保有率（2024年7月公開のダッシュボード）", fig, cap, None), text
 
 
 def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
@@ -693,10 +709,10 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
     lt = lt[lt["prefecture_code"] == prefecture.prefecture_code]
     first = c[(c["date"] == c["date"].min())].set_index("code")["rate_calc"]
     table = pd.DataFrame({
-        "コード": lt["code"], "団体": lt["name"], "区分": lt["type"], "人口（住基）": lt["population"],
-        "交付枚数": lt["cards_issued"], f"交付率（{latest_date():%Y-%m}）": lt["rate"].map(_pct),
+        "コード": lt["code"], "団体": lt["name"], "区分": lt["type"], "人口（住基）": lt["population"].map(sections.int_text),
+        "交付枚数": lt["cards_issued"].map(sections.int_text), f"交付率（{latest_date():%Y-%m}）": lt["rate"].map(_pct),
         f"交付率（{c['date'].min():%Y-%m}）": lt["code"].map(first).map(_pct),
-        "保有率（2024）": lt["holding_rate"].map(_pct)}).reset_index(drop=True)
+        "保有率（2024年7月公開）": lt["holding_rate"].map(_pct)}).reset_index(drop=True)
     if highlight is not None and (lt["code"] == highlight.code).any():
         table.insert(0, "注目", ["◀" if x == highlight.code else "" for x in lt["code"]])
     note = "灰色の線：県内の各市区町村。県全体の率は県内市区町村の合計から計算。"
@@ -717,7 +733,7 @@ def municipal_map_section(prefecture, highlight=None, value: str = "rate") -> Se
     fig, ax = plt.subplots(figsize=(7, 7))
     lo = float(np.floor(lt[value].min() / 5) * 5)
     hi = float(np.ceil(lt[value].max() / 5) * 5)
-    what = f"交付率（{latest_date():%Y-%m-%d}）" if value == "rate" else "保有率（2024）"
+    what = f"交付率（{latest_date():%Y-%m-%d}）" if value == "rate" else "保有率（2024年7月公開）"
     charts.choropleth(gdf, value, highlight=[highlight.code] if highlight is not None else [], vmin=lo, vmax=hi,
                       title=f"{prefecture.name}：{what}（％）", legend_label="%", ax=ax)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
@@ -753,18 +769,18 @@ def highlight_section(highlight) -> tuple[Section, str]:
     end = mine.iloc[-1]
     hr = holding_rate_2024(highlight.code)
     table = pd.DataFrame([{"比較": f"{highlight.name}", "団体数": 1, f"交付率（{end['date']:%Y-%m}）": _pct(end["rate"]),
-                           "保有率（2024）": _pct(hr)}] + [
+                           "保有率（2024年7月公開）": _pct(hr)}] + [
         {"比較": label, "団体数": size, f"交付率（{end['date']:%Y-%m}）":
          f"中央値{_pct(last['median'])}（{_pct(last['q1'])}〜{_pct(last['q3'])}）",
-         "保有率（2024）": _holding_text(groups[key].codes)}
+         "保有率（2024年7月公開）": _holding_text(groups[key].codes)}
         for (label, size, last), key in zip(rows, [k for k in ("same_prefecture", "similar") if groups[k].size])])
     parts = [f"{highlight.name}の交付率は{end['date']:%Y年%m月}に{_pct(end['rate'])}"
              f"（{int(end['cards_issued']):,}枚／人口{int(end['population']):,}人）でした。"]
     for label, size, last in rows:
         side = "上回って" if end["rate"] > last["median"] else ("下回って" if end["rate"] < last["median"] else "等しくなって")
         parts.append(f"{label}の中央値{_pct(last['median'])}を{side}います。")
-    parts.append(f"2024年のダッシュボードの保有率は{_pct(hr)}です（調査時点の記載なし）。" if hr is not None
-                 else "2024年のダッシュボードに保有率の値はありません。")
+    parts.append(f"2024年7月公開のダッシュボードの保有率は{_pct(hr)}です（調査時点の記載なし）。" if hr is not None
+                 else "2024年7月公開のダッシュボードに保有率の値はありません。")
     cap = caption(f"類似団体：{groups['similar'].definition}。比較グループに{highlight.name}自身は含まない。") + \
         "　保有率：" + holding_caption()
     return Section(f"{highlight.name}（{highlight.prefecture}）の交付率と比較", fig, cap, table), "".join(parts)

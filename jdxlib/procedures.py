@@ -36,7 +36,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import charts, sections
+from . import analysis, charts, sections
 from ._datasets import describe
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -80,7 +80,7 @@ COVERAGE_LABELS = {
     "childcare_26_online_rate": "子育て・介護26手続のオンライン化状況",
 }
 _SOURCE_FILES = {"municipality": "dashboard_municipal_online", "prefecture": "dashboard_prefecture_online"}
-UNKNOWN_BAND = "不明"
+UNKNOWN_BAND = analysis.UNKNOWN_GROUP
 
 
 # --------------------------------------------------------------------------------- loading
@@ -656,11 +656,11 @@ def _reader_overview(ov: pd.DataFrame, level: str) -> pd.DataFrame:
     return pd.DataFrame({
         "手続": ov["procedure"],
         "区分": ov["procedure_group"].astype(str),
-        "公表団体": ov["offering"].astype(int),
-        "全団体": ov["total"].astype(int),
+        "公表団体": ov["offering"].map(sections.int_text),
+        "全団体": ov["total"].map(sections.int_text),
         "公表団体の割合": (ov["share"] * 100).map(_pct),
         "95%区間": [f"{_pct(lo * 100)}〜{_pct(hi * 100)}" for lo, hi in zip(ov["ci_low"], ov["ci_high"])],
-        "申請率0%の団体": ov["zero"].astype(int),
+        "申請率0%の団体": ov["zero"].map(sections.int_text),
         "申請率 中央値": ov["median"].map(_pct),
         "第1四分位": ov["q1"].map(_pct),
         "第3四分位": ov["q3"].map(_pct),
@@ -733,8 +733,11 @@ def by_group_section(by: str = "type", highlight=None) -> Section:
     size_text = "、".join(f"{g}{int(n):,}" for g, n in zip(sizes[by].astype(str), sizes["total"]))
     note = f"赤枠：{highlight.name}の属する{label}（{marked}）。" if marked else ""
     extra = f"各列の分母（団体数）：{size_text}。空白のマスは申請率を公表している団体がない。{note}"
+    if by == "population_band" and UNKNOWN_BAND in order:
+        extra += sections.unknown_band_note()
     table = pd.DataFrame({
-        label: t[by].astype(str), "手続": t["procedure"], "公表団体": t["offering"], "団体数": t["total"],
+        label: t[by].astype(str), "手続": t["procedure"], "公表団体": t["offering"].map(sections.int_text),
+        "団体数": t["total"].map(sections.int_text),
         "割合": (t["share"] * 100).map(_pct), "申請率 中央値": t["median"].map(_pct),
         "第1四分位": t["q1"].map(_pct), "第3四分位": t["q3"].map(_pct)})
     return Section(f"{label}別：手続の提供状況と申請率" + (f"（赤枠：{highlight.name}）" if marked else ""),
@@ -757,10 +760,12 @@ def coverage_distribution_section(by: str = "type", highlight=None) -> Section:
         ax.set_xlim(-3, 103)
     fig.tight_layout()
     summ = coverage_summary(by)
-    table = pd.DataFrame({"指標": summ["indicator"], label: summ[by].astype(str), "団体数": summ["n"],
-                          "値なし": summ["missing"], "中央値": summ["median"].map(_pct),
+    table = pd.DataFrame({"指標": summ["indicator"], label: summ[by].astype(str), "団体数": summ["n"].map(sections.int_text),
+                          "値なし": summ["missing"].map(sections.int_text), "中央値": summ["median"].map(_pct),
                           "第1四分位": summ["q1"].map(_pct), "第3四分位": summ["q3"].map(_pct)})
     note = f"赤線：{highlight.name}の値。" if me is not None else ""
+    if by == "population_band" and UNKNOWN_BAND in order:
+        note += sections.unknown_band_note()
     return Section(f"{label}別：手続のオンライン化状況（団体ごとの割合）", fig,
                    caption("municipality", coverage_items=True, extra="箱は四分位範囲、中の線は中央値。" + note), table)
 
@@ -841,7 +846,7 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
     fig.tight_layout()
     table = pd.DataFrame({
         "注目": ["◀" if highlight is not None and c == highlight.code else "" for c in cov["code"]],
-        "コード": cov["code"], "団体": cov["name"], "区分": cov["type"], "人口(2020)": cov["population_2020"],
+        "コード": cov["code"], "団体": cov["name"], "区分": cov["type"], "人口（2020）": cov["population_2020"].map(sections.int_text),
         "32手続のオンライン化": [
             "—" if pd.isna(v) else f"{_pct(v, 0)}（{a}/{b}）" for v, a, b in
             zip(cov["frequent_32_online_rate"], cov["frequent_32_numerator"], cov["frequent_32_denominator"])],

@@ -57,8 +57,8 @@ import pandas as pd
 from . import analysis
 from . import names as _names
 from ._datasets import describe
-from .peers import PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
-from .sections import Section
+from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
+from .sections import Section, int_text
 from .stats import median_iqr, percentile_of, rank_with_ties, share_table
 
 __all__ = [
@@ -117,6 +117,15 @@ GROUP_COLORS = {"same_prefecture": "#55a868", "same_type": "#8172b3",
 GROUP_MARKERS = {"same_prefecture": "s", "same_type": "D", "same_population_band": "^", "similar": "o"}
 ANSWER_COLORS = {"実施": "#1f5fa8", "未実施": "#c0502a", "調査無し": "#888888"}
 ANSWERED = ("実施", "未実施")
+#: Compact marks for the answers in wide tables (the caption gives the legend).
+STATUS_MARKS = {"実施": "○", "未実施": "×", "調査無し": "－"}
+#: Short column headers for the 10 items in wide tables (the caption gives the full labels).
+SHORT_LABELS = {
+    "cio_appointed": "CIO", "cio_assistant_appointed": "CIO補佐官等", "dx_policy_formulated": "全体方針",
+    "org_wide_structure": "全庁体制", "external_talent": "外部人材", "staff_development": "職員育成",
+    "all_staff_training": "全職員研修", "ai_introduced": "AI", "rpa_introduced": "RPA",
+    "telework_introduced": "テレワーク",
+}
 #: Release of the dashboard export (dx_status, online_procedures), as in jdxlib.sections.
 DASHBOARD_RELEASE = "2024-07-12"
 HIGHLIGHT = "#d62728"
@@ -140,8 +149,9 @@ def _pp(v: Any, digits: int = 1) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):.{digits}f}%"
 
 
-def _int(v: Any) -> str:
-    return "—" if v is None or pd.isna(v) else f"{int(v):,}"
+def _quoted(labels: Any) -> str:
+    """Procedure names for running text, each in 「」 (names may contain 「、」 themselves)."""
+    return "、".join(f"「{x}」" for x in labels)
 
 
 def _frac(yes: Any, n: Any, share: Any) -> str:
@@ -434,7 +444,7 @@ def _attach_cards(profile: MunicipalityProfile, peer_codes: list[str]) -> None:
 def identity_section(p: MunicipalityProfile) -> Section:
     """Who the body is (table only)."""
     i = p.info
-    pop = _int(i["population_2020"]) + "人" if i["population_2020"] is not None else "公表なし"
+    pop = int_text(i["population_2020"]) + "人" if i["population_2020"] is not None else "公表なし"
     rows = [
         ("団体名", i["name"]),
         ("よみ", i["kana"] or "—"),
@@ -445,8 +455,12 @@ def identity_section(p: MunicipalityProfile) -> Section:
         ("人口規模", i["population_band"] or "不明（人口の公表なし）"),
     ]
     table = pd.DataFrame(rows, columns=["項目", "内容"])
+    unknown = ("" if i["population_band"] else
+               f"{i['name']}は令和2年国勢調査の人口が公表されていない（双葉町は原発事故に伴う避難のため）ので、"
+               "人口規模は「不明」とし、人口規模・類似団体のグループでは比べません。")
     cap = (f"区分・名称は全国地方公共団体コード（2024-01-01）、中核市は2023-04-01現在の一覧、人口は令和2年国勢調査"
-           f"（2020-10-01）。人口規模の区切りは jdxlib.peers.POPULATION_BANDS。{describe('municipalities').credit_line}")
+           f"（2020-10-01）。人口規模の区切り（2020年人口）：{'／'.join(BAND_LABELS)}。{unknown}"
+           f"{describe('municipalities').credit_line}")
     return Section(f"{i['name']}（{i['prefecture']}）はどんな団体か", None, cap, table)
 
 
@@ -460,7 +474,7 @@ def peers_section(p: MunicipalityProfile) -> Section:
                      "注意": g.note.split(" / ")[0] if g.note else "",
                      "主に使う": "◀" if key == p.primary else ""})
     cap = ("どのグループにも自団体は含めません。類似団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離）。"
-           "定義の詳細は jdxlib.peers。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
+           "人口規模は2020年国勢調査人口による8区分。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
            f"{describe('municipalities').credit_line}")
     return Section("比較の相手（ピアグループ）", None, cap, pd.DataFrame(rows))
 
@@ -496,7 +510,7 @@ def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], tit
     *groups*: (key, legend label, colour, marker).
     """
     inds = list(dict.fromkeys(table["indicator"]))
-    fig, ax = plt.subplots(figsize=(9.5, height_per_item * len(inds) + 1.9))
+    fig, ax = plt.subplots(figsize=(9.5, height_per_item * len(inds) + 1.9), layout="constrained")
     k = len(groups)
     offsets = np.linspace(-0.27, 0.27, k) if k > 1 else [0.0]
     for (key, label, color, marker), off in zip(groups, offsets):
@@ -519,7 +533,7 @@ def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], tit
     ax.set_xlabel("実施している団体の割合（％）")
     ax.axvline(100, color="0.8", lw=0.6)
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.11), ncol=2, fontsize=8, frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -599,7 +613,7 @@ def percent_section(p: MunicipalityProfile) -> Section:
     })
     cap = ("よく使う32手続のオンライン化状況＝「オンライン化済」と回答した手続数÷その団体で実施されている手続総数"
            "（分母は32ではない）。子育て・介護26手続も同様。マイナンバーカードの保有状況はダッシュボードの値。"
-           "パーセンタイルは同値を半分として数える（jdxlib.stats.percentile_of）。"
+           "パーセンタイル＝（下回る団体数＋同値の団体数÷2）÷値のある比較団体数×100（同値は半分として数える）。"
            f"比較：{_short_name(p, p.primary)}{p.primary_group.size}団体。調査時点：いずれもエクスポートに記載なし。"
            f"{_dashboard_source()}")
     return Section("オンライン化・カードの指標（比較グループとの比較）", None, cap, table)
@@ -617,7 +631,7 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
                            right=None, title=f"{name}がオンラインで受け付けている手続の申請率",
                            own_label=name, peer_label=_short_name(p, p.primary),
                            xlabel="オンライン申請率（％）（比較団体の数は表を参照）")
-    table = pd.DataFrame({
+    table = None if shown.empty else pd.DataFrame({
         "手続": shown["procedure"], "区分": shown["procedure_group"].astype(str),
         name: [_pp(v) if pd.notna(v) else "公表なし" for v in shown["rate"]],
         f"{_short_name(p, p.primary)}で公表": [f"{k}/{n}" for k, n in zip(shown["n"], shown["peers_n"])],
@@ -627,6 +641,8 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
     n_all = len(r)
     extra = (f"全{n_all}手続のうち{name}が申請率を公表しているのは{len(offered)}手続。"
              f"{name}にも比較団体にも値のない{nobody}手続は表から省略。")
+    if table is None:
+        extra = f"{name}にも比較団体にも申請率が公表されている手続はありません。" + extra
     return Section(f"オンライン手続：{name}と{_short_name(p, p.primary)}", fig, _procedures_caption(p, extra), table)
 
 
@@ -642,7 +658,11 @@ def _procedure_gaps_section(p: MunicipalityProfile) -> Section:
              "公表している手続（提供している割合の高い順）。")
     title = f"{_short_name(p, p.primary)}の多くが提供し、{name}が提供していない手続"
     if gp.empty:
+        # no header-only table: say so in a sentence instead
         title += "（該当なし）"
+        none = (f"{_short_name(p, p.primary)}の{p.min_share * 100:.0f}%以上が申請率を公表している手続は、"
+                f"{name}でもすべて申請率が公表されています（該当する手続はありません）。")
+        return Section(title, None, none + _procedures_caption(p), None)
     return Section(title, None, _procedures_caption(p, extra), table)
 
 
@@ -705,14 +725,14 @@ def _cards_section(p: MunicipalityProfile) -> Section:
     }]
     if hold is not None:
         rows.append({
-            "指標": "保有状況（2024年ダッシュボード、調査時点の記載なし）",
+            "指標": cards.HOLDING_LABEL,
             name: _pp(p.holding_rate) if p.holding_rate is not None else "値なし",
             f"{peer}の中央値": _pp(hold["median"]), "四分位範囲": f"{_pp(hold['q1'])}〜{_pp(hold['q3'])}",
             "比較した団体": int(hold["n"]),
             "パーセンタイル": "—" if pd.isna(hold["percentile"]) else f"{hold['percentile']:.0f}",
         })
     cap = (cards.caption(f"比較：{peer}{p.primary_group.size}団体、各時点の団体ごとの率の中央値と四分位範囲（率の平均はとらない）。")
-           + " 表の保有状況：" + cards.holding_caption())
+           + " 表の保有率：" + cards.holding_caption())
     return Section(f"マイナンバーカード：{name}と{peer}", fig, cap, pd.DataFrame(rows))
 
 
@@ -1056,7 +1076,7 @@ def prefecture_identity_section(pp: PrefectureProfile) -> Section:
     types = "、".join(f"{t}{n}" for t, n in i["municipalities_by_type"].items())
     rows = [("都道府県", i["name"]), ("よみ", i["kana"] or "—"), ("英語名", i["name_en"] or "—"),
             ("団体コード", i["code"]), ("県庁所在地", i["capital"] or "—"),
-            ("人口（2020年国勢調査）", f"{_int(i['population_2020'])}人"),
+            ("人口（2020年国勢調査）", f"{int_text(i['population_2020'])}人"),
             ("市区町村数", f"{i['municipalities']}（{types}）")]
     cap = ("市区町村の区分は全国地方公共団体コード（2024-01-01）と中核市一覧（2023-04-01）による。"
            f"人口は令和2年国勢調査（2020-10-01）。{describe('prefectures').credit_line}")
@@ -1092,7 +1112,7 @@ def _range_chart(table: pd.DataFrame, *, label: str, own: str, median: str, q1: 
                  right: str | None, title: str, own_label: str, peer_label: str, xlabel: str):
     """Rows: peers' IQR as a bar, their median as a tick, the body's value as a red dot."""
     t = table.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9.5, 0.36 * len(t) + 1.8))
+    fig, ax = plt.subplots(figsize=(9.5, 0.36 * len(t) + 1.8), layout="constrained")
     y = np.arange(len(t))
     ax.hlines(y, t[q1], t[q3], color="#a1c9f4", lw=7, label=f"{peer_label}の四分位範囲")
     ax.plot(t[median], y, "|", color="#1f5fa8", markersize=12, mew=2, label=f"{peer_label}の中央値")
@@ -1107,8 +1127,8 @@ def _range_chart(table: pd.DataFrame, *, label: str, own: str, median: str, q1: 
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.42, -0.1 if len(t) > 8 else -0.2), ncol=3,
-              fontsize=8, frameon=False)
+    # below the x-axis label whatever the chart's height (constrained layout makes room)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
     return fig
 
 
@@ -1133,10 +1153,10 @@ def prefecture_procedures_section(pp: PrefectureProfile) -> Section:
         "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
     })
     gaps = pp.procedure_gaps
-    gap_text = "、".join(gaps["procedure"]) if len(gaps) else "なし"
+    gap_text = _quoted(gaps["procedure"]) if len(gaps) else "なし"
     cap = (f"他の都道府県の{pp.min_share * 100:.0f}%以上が申請率を公表しているのに{name}に値がない手続：{gap_text}。"
            f"全{len(r)}手続のうち、どの都道府県にも値のない{len(nobody)}手続"
-           f"{'（' + '、'.join(nobody['procedure']) + '）' if len(nobody) else ''}は図表から省略。"
+           f"{'（' + _quoted(nobody['procedure']) + '）' if len(nobody) else ''}は図表から省略。"
            "値がない＝オンライン化していないか報告がない（エクスポートでは区別できない）。申請率は手続ごとの申請件数に占める"
            "オンライン申請の割合で、件数は公表されないため加重平均はしません。中央値・四分位は値のある他の都道府県について。"
            f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：エクスポートに記載なし。"
@@ -1149,7 +1169,7 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
     t = pp.municipal_status
     name = pp.prefecture.name
     inds = list(t["indicator"])
-    fig, ax = plt.subplots(figsize=(9.5, 0.5 * len(inds) + 1.8))
+    fig, ax = plt.subplots(figsize=(9.5, 0.5 * len(inds) + 1.8), layout="constrained")
     y = np.arange(len(inds))
     ax.barh(y, t["share"] * 100, color="#4c72b0", height=0.6, label=f"{name}の市区町村")
     err = np.vstack([(t["share"] - t["ci_low"]).clip(lower=0), (t["ci_high"] - t["share"]).clip(lower=0)]) * 100
@@ -1163,7 +1183,7 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("実施している市区町村の割合（％）　右端：実施/回答団体と47都道府県中の順位")
     ax.set_title(f"{name}の市区町村の実施割合と全国", loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.12), ncol=2, fontsize=8, frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     table = pd.DataFrame({
         "指標": t["indicator"], "実施": t["yes"], "未実施": t["no"], "調査無し": t["not_surveyed"],
         "回答団体": t["n"], "全団体": t["total"],
@@ -1227,11 +1247,24 @@ def prefecture_map_section(pp: PrefectureProfile) -> Section:
 
 def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:
     """Its municipalities side by side (answers and item counts)."""
-    t = analysis.prefecture_detail(pp.items, pp.prefecture.name)
+    t = analysis.prefecture_detail(pp.items, pp.prefecture.name, columns="indicator_id")
+    labels = dict(zip(pp.items["indicator_id"].astype(str), pp.items["indicator"].astype(str)))
+    ids = [i for i in STATUS_ITEMS if i in t.columns]
+    for i in ids:
+        t[i] = t[i].map(lambda s: STATUS_MARKS.get(str(s), "－") if pd.notna(s) else "－")
+    unknown = t.loc[t["population_band"].isna(), "name"].astype(str).tolist()
+    t = t.assign(population_2020=t["population_2020"].map(int_text),
+                 population_band=t["population_band"].astype(object).where(t["population_band"].notna(), "不明"))
     t = t.rename(columns={"code": "コード", "name": "団体名", "type": "区分", "population_2020": "人口（2020）",
-                          "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数"})
-    cap = (f"各団体の回答。実施数＝「実施」の数、回答項目数＝調査無し・欠測を除く項目数（各団体自身の分母）。"
-           f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}")
+                          "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数",
+                          **{i: SHORT_LABELS.get(i, labels.get(i, i)) for i in ids}})
+    legend = "、".join(f"{SHORT_LABELS[i]}＝{labels.get(i, i)}" for i in ids if i in SHORT_LABELS)
+    cap = ("各団体の回答：○＝実施、×＝未実施、－＝調査無し（または値なし）。"
+           f"列の見出し：{legend}。実施数＝「実施」の数、回答項目数＝調査無し・欠測を除く項目数（各団体自身の分母）。")
+    if unknown:
+        cap += (f"人口規模の「不明」：{'、'.join(unknown)}は令和2年国勢調査の人口が公表されていない"
+                "（双葉町は原発事故に伴う避難のため）。")
+    cap += f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}"
     return Section(f"{pp.prefecture.name}の市区町村一覧", None, cap, t)
 
 
@@ -1319,6 +1352,8 @@ def _relation(value: Any, ref: Any) -> str:
 def _card_summary(p: MunicipalityProfile) -> list[str]:
     if p.card_curve is None or not len(p.card_curve):
         return []
+    from . import cards
+
     peer = _short_name(p, p.primary)
     lt = p.card_latest
     text = (f"- マイナンバーカード交付率は{lt['date']:%Y-%m-%d}時点で{_pp(lt['rate'])}、{peer}の中央値"
@@ -1326,7 +1361,7 @@ def _card_summary(p: MunicipalityProfile) -> list[str]:
     pi = p.percent_items.set_index("indicator_id")
     if p.holding_rate is not None and "mynumber_card_holding_rate" in pi.index:
         h = pi.loc["mynumber_card_holding_rate"]
-        text += (f"。2024年ダッシュボードの保有状況は{_pp(p.holding_rate)}（{peer}の中央値{_pp(h['median'])}を"
+        text += (f"。{cards.HOLDING_LABEL}は{_pp(p.holding_rate)}（{peer}の中央値{_pp(h['median'])}を"
                  f"{_relation(p.holding_rate, h['median'])}）")
     return [text + "。"]
 
@@ -1358,7 +1393,7 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
     name = i["name"]
     oc = pp.own_count.iloc[0]
     n_others = int(pp.own_items["total"].max())
-    lines = [f"**{name}**（人口{_int(i['population_2020'])}人、市区町村{i['municipalities']}）"]
+    lines = [f"**{name}**（人口{int_text(i['population_2020'])}人、市区町村{i['municipalities']}）"]
     lines.append(f"- {name}自身は{int(oc['items_counted'])}項目のうち **{int(oc['own_count'])}項目** を実施"
                  f"（他の{n_others}都道府県の中でパーセンタイル{oc['percentile']:.0f}：{int(oc['below'])}団体が下回り、"
                  f"{int(oc['equal'])}団体が同数、{int(oc['above'])}団体が上回る）。")
@@ -1373,7 +1408,7 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
         lines.append("- **課題**：他の都道府県の多くが実施しているが未実施 — " + "、".join(gaps) + "。")
     if len(pp.procedure_gaps):
         lines.append(f"- 他の都道府県の{pp.min_share * 100:.0f}%以上がオンライン申請率を公表しているのに値がない手続："
-                     + "、".join(pp.procedure_gaps["procedure"]) + "。")
+                     + _quoted(pp.procedure_gaps["procedure"]) + "。")
     ms = pp.municipal_status
     top = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) <= 10]
     low = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) >= 38]

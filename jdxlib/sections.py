@@ -83,6 +83,24 @@ def status_caption(items: pd.DataFrame, *, whiskers: bool = True) -> str:
 # ------------------------------------------------------------------------------ formatting
 
 
+def int_text(v) -> str:
+    """An integer with thousands separators for reader tables ("—" when missing)."""
+    return "—" if v is None or pd.isna(v) else f"{int(v):,}"
+
+
+def unknown_band_note() -> str:
+    """Why some bodies have the population band 「不明」 (no 2020 census population)."""
+    import jdxlib
+
+    m = jdxlib.load("municipalities")
+    names = m.loc[m["population_2020"].isna(), "name"].astype(str).tolist()
+    if not names:
+        return ""
+    why = "（双葉町は原発事故に伴う避難のため）" if "双葉町" in names else ""
+    return (f"人口規模の「{analysis.UNKNOWN_GROUP}」＝令和2年国勢調査の人口が公表されていない団体："
+            f"{'、'.join(names)}{why}。")
+
+
 def _pct(v) -> str:
     return "—" if pd.isna(v) else f"{v * 100:.1f}%"
 

@@ -10,7 +10,6 @@ from typing import Iterable
 import pandas as pd
 
 from . import charts, national
-from ._datasets import describe
 
 BREAK_LABELS = {
     "universe": "母数の変化",
@@ -200,3 +199,26 @@ def theme_trends(key: str, since: int | None = None):
         fig, ax = plt.subplots(figsize=(8, 3.8))
         plot_trend(series_id, since, ax=ax)
         yield series_id, fig, caption(rows), points_table(rows)
+
+
+def show_theme_trends(key: str, since: int | None = None) -> int:
+    """Display every trend chart of theme *key* with its caption and points table.
+
+    Says so when the theme has no national time series.  Returns how many were shown.
+    """
+    from IPython.display import Markdown, display
+
+    from .sections import show_table
+
+    shown = 0
+    for _, fig, text, table in theme_trends(key, since=since):
+        display(fig)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        display(Markdown(f"<small>{text}</small>"))
+        show_table(table)
+        shown += 1
+    if not shown:
+        display(Markdown("このテーマには、複数の時点を比べられる全国の時系列がありません。最新の値は次の表のとおりです。"))
+    return shown

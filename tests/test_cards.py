@@ -148,3 +148,27 @@ def test_sections_state_their_sources(C):
     assert "世田谷区" in htext and len(hs.table) == 3
     sec, text = C.holding_section(ctx.highlight)
     assert "因果関係を示すものではない" in sec.caption and "公表されていません" in text
+
+
+def test_reader_tables_and_labels(C):
+    from jdxlib import viz
+
+    viz.set_theme()
+    ctx = names.validate_parameters(prefecture="東京都", highlight="世田谷区")
+    # Japanese header for the group column (was the raw column name "type")
+    band = C.band_section("type")
+    assert band.table.columns[0] == "団体区分" and "type" not in band.table.columns
+    # the 不明 population band is explained where it appears
+    dist = C.distribution_section("population_band")
+    assert "不明" in set(dist.table["人口規模"]) and "人口が公表されていない団体：双葉町" in dist.caption
+    assert "不明" not in set(C.distribution_section("type").table["団体区分"])
+    # the holding rate is labelled by its publication, never as a "2024" reference date
+    sec, text = C.holding_section(ctx.highlight)
+    assert "2024年7月公開" in sec.title and "2024年7月公開" in text and "2024年のダッシュボード" not in text
+    hs, htext = C.highlight_section(ctx.highlight)
+    assert "保有率（2024年7月公開）" in hs.table.columns and "2024年7月公開のダッシュボード" in htext
+    # integers with thousands separators
+    nat = C.national_section()
+    assert nat.table["市区町村数"].iloc[-1] == "1,741" and "," in nat.table["人口"].iloc[-1]
+    pm = C.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).table.set_index("団体")
+    assert "," in pm.loc["世田谷区", "人口（住基）"] and "," in pm.loc["世田谷区", "交付枚数"]

@@ -171,3 +171,18 @@ def test_narration_and_sections(P):
     assert "海士町" in htext and hs.table is not None
     pm = P.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).table
     assert len(pm) == 19 and pm["注目"].tolist().count("◀") == 1
+
+
+def test_reader_tables_format_and_explain(P):
+    from jdxlib import viz
+
+    viz.set_theme()
+    ov = P.overview_section("municipality").table
+    assert ov["全団体"].iloc[0] == "1,741"
+    sec = P.coverage_distribution_section("population_band")
+    assert "不明" in set(sec.table["人口規模"]) and "人口が公表されていない団体：双葉町" in sec.caption
+    assert "不明" not in P.coverage_distribution_section("type").caption
+    pm = P.prefecture_municipalities_section(names.resolve_prefecture("島根県")).table.set_index("団体")
+    assert pm.loc["松江市", "人口（2020）"] == "203,779"
+    # procedure names are quoted in narration: 「犬の登録申請、死亡届」 is one procedure
+    assert "「犬の登録申請、死亡届」" in P.narrate_overview("prefecture")

@@ -205,7 +205,7 @@ def test_core_city_procedures_and_cards(raw, profiles_mod, profile):
     expected = {pid for pid, k in offering.items() if pid not in mine and k / len(peers) >= 0.5}
     assert set(p.procedure_gaps["procedure_id"]) == expected
     shown = profiles_mod.procedure_gaps_section(p).table
-    assert len(shown) == len(expected)
+    assert expected and len(shown) == len(expected)
     # offered procedures and their rates
     rates = op[op["code"] == p.code].set_index("procedure_id")["online_rate"]
     got = p.procedures.set_index("procedure_id")
@@ -254,6 +254,35 @@ def test_no_population(raw, profiles_mod, profile):
     check_peer_shares(raw, profiles_mod, p)
     text = profiles_mod.summary_text(p)
     assert "人口" in text and "類似団体" in text
+
+
+def test_no_gaps_gives_a_sentence_not_an_empty_table(raw, profiles_mod, profile):
+    p = profile("海士町")
+    assert p.procedure_gaps.empty  # every procedure most of its similar bodies offer, 海士町 offers too
+    sec = profiles_mod.procedure_gaps_section(p)
+    assert sec.table is None
+    assert "該当なし" in sec.title and "すべて申請率が公表されています" in sec.caption
+    assert "出典" in sec.caption and "調査時点" in sec.caption
+
+
+def test_reader_text_has_no_developer_wording(profiles_mod, profile):
+    p = profile("海士町")
+    secs = [profiles_mod.identity_section(p), profiles_mod.peers_section(p), profiles_mod.percent_section(p),
+            profiles_mod.cards_section(p)]
+    text = "\n".join([s.caption for s in secs] + [profiles_mod.summary_text(p)])
+    for word in ("jdxlib", "POPULATION_BANDS", "percentile_of", "パラメータ", "ノートブック", "2024年ダッシュボード"):
+        assert word not in text, word
+    assert "5千人未満／5千〜1万人" in secs[0].caption
+    cards_rows = profiles_mod.cards_section(p).table["指標"].tolist()
+    assert cards_rows[1] == "保有率（2024年7月公開のダッシュボード、調査時点の記載なし）"
+    assert "保有率（2024年7月公開のダッシュボード、調査時点の記載なし）は" in profiles_mod.summary_text(p)
+
+
+def test_no_population_band_is_explained(profiles_mod, profile):
+    p = profile("双葉町")
+    sec = profiles_mod.identity_section(p)
+    assert sec.table["内容"].iloc[-1].startswith("不明")
+    assert "人口が公表されていない" in sec.caption and "原発事故" in sec.caption
 
 
 def test_ambiguous_name(profiles_mod, data):
@@ -319,6 +348,36 @@ def test_prefecture_ishikawa(raw, profiles_mod):
                profiles_mod.prefecture_map_section, profiles_mod.prefecture_municipal_table_section):
         sec = fn(pp)
         assert "出典" in sec.caption, fn.__name__
+
+
+def test_prefecture_shimane_lists(raw, profiles_mod):
+    pp = profiles_mod.prefecture_profile("島根県")
+    # procedure names are quoted: 「犬の登録申請、死亡届」 is one procedure, not two
+    cap = profiles_mod.prefecture_procedures_section(pp).caption
+    assert "「犬の登録申請、死亡届」" in cap
+    text = profiles_mod.summary_text(pp)
+    for name in pp.procedure_gaps["procedure"]:
+        assert f"「{name}」" in text
+    # the municipality list: compact marks, populations with separators
+    sec = profiles_mod.prefecture_municipal_table_section(pp)
+    t = sec.table.set_index("団体名")
+    assert t.loc["松江市", "人口（2020）"] == "203,779"
+    marks = t[["CIO", "CIO補佐官等", "全体方針", "全庁体制", "外部人材", "職員育成", "全職員研修", "AI", "RPA",
+               "テレワーク"]]
+    assert set(marks.stack()) <= {"○", "×", "－"}
+    assert ((marks == "○").sum(axis=1) == t["実施数"]).all()
+    dx = raw["dx"]
+    cio = dx[(dx["indicator_id"] == "cio_appointed") & (dx["code"] == "322016")]["status"].iloc[0]
+    assert t.loc["松江市", "CIO"] == {"実施": "○", "未実施": "×"}[cio]
+    assert "○＝実施" in sec.caption and "CIO補佐官等＝CIO補佐官等の任命" in sec.caption
+
+
+def test_prefecture_fukushima_unknown_band(profiles_mod):
+    pp = profiles_mod.prefecture_profile("福島県")
+    sec = profiles_mod.prefecture_municipal_table_section(pp)
+    t = sec.table.set_index("団体名")
+    assert t.loc["双葉町", "人口規模"] == "不明" and t.loc["双葉町", "人口（2020）"] == "—"
+    assert "双葉町は令和2年国勢調査の人口が公表されていない" in sec.caption
 
 
 def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
