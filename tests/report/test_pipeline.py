@@ -125,7 +125,7 @@ def test_html_is_offline_japanese_and_hides_code(batch):
     assert '"IPAexGothic"' in html
     header = re.search(r'<header class="jdx-header">(.*?)</header>', html, re.S).group(1)
     assert "架空テーマ — 見本県 / 見本町" in header
-    assert "<th>highlight</th><td>見本町</td>" in header
+    assert "<th>強調する市区町村</th><td>見本町</td>" in header
     assert "架空の結論です。" in html
 
 
