@@ -37,6 +37,7 @@ import pandas as pd
 
 from . import names as _names
 from .peers import PEER_GROUP_LABELS, peer_groups, population_band
+from ._memo import derived
 from .stats import median_iqr, rank_with_ties, share_table
 
 __all__ = [
@@ -422,6 +423,11 @@ def prefecture_detail(
     return base
 
 
+@derived("municipalities", maxsize=2, copy=False)
+def _municipal_codes() -> frozenset[str]:
+    return frozenset(_load("municipalities")["code"].astype(str))
+
+
 def peer_comparison(
     items: pd.DataFrame,
     code: Any,
@@ -452,11 +458,11 @@ def peer_comparison(
         ``not_surveyed``, ``missing``, ``n``, ``total``, ``share``, ``share_of_all``,
         ``ci_low``, ``ci_high`` over the peers.
     """
-    munis = _load("municipalities") if municipalities is None else municipalities
     body_code = str(code)
-    if body_code not in set(munis["code"].astype(str)):
+    known = _municipal_codes() if municipalities is None else set(municipalities["code"].astype(str))
+    if body_code not in known:
         body_code = _names.resolve_municipality(code).code
-    groups = peer_groups(body_code, munis, n_similar=n_similar)
+    groups = peer_groups(body_code, municipalities, n_similar=n_similar)
     work = _status_only(items)
     mine = work[work["code"].astype(str) == body_code]
     own = mine.set_index(mine["indicator_id"].astype(str))["status"]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import analysis, charts, sections
 from ._datasets import describe
+from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
 from .stats import rank_with_ties
@@ -94,6 +95,12 @@ def _pct(v, digits: int = 1) -> str:
 
 
 def _who() -> pd.DataFrame:
+    return _who_shared().copy()
+
+
+@derived("municipalities", maxsize=2, copy=False)
+def _who_shared() -> pd.DataFrame:
+    """Who the municipalities are (shared: callers must not modify it)."""
     m = _load("municipalities")
     who = m[["code", "name", "prefecture_code", "prefecture", "type", "population_2020"]].copy()
     who["code"] = who["code"].astype(str)
@@ -104,10 +111,21 @@ def _who() -> pd.DataFrame:
 
 def _cards() -> pd.DataFrame:
     """Municipal rows with float ``rate_calc`` (recomputed rate, %)."""
+    return _cards_shared().copy()
+
+
+@derived("mynumber_cards", maxsize=2, copy=False)
+def _cards_shared() -> pd.DataFrame:
+    """:func:`_cards`, shared: callers must not modify it."""
     c = _load("mynumber_cards")
     c["code"] = c["code"].astype(str)
     c["rate_calc"] = c["cards_issued"].astype("float64") / c["population"].astype("float64") * 100
     return c
+
+
+@derived("municipalities", maxsize=2, copy=False)
+def _known_codes() -> frozenset[str]:
+    return frozenset(_who_shared()["code"])
 
 
 def _resolve(code: Any) -> str:
@@ -117,7 +135,7 @@ def _resolve(code: Any) -> str:
     if hasattr(code, "code") and not isinstance(code, str):
         code = code.code
     text = str(code).strip()
-    if text in set(_who()["code"]):
+    if text in _known_codes():
         return text
     try:
         return names.resolve_municipality(code).code
@@ -134,7 +152,7 @@ def _peer_codes(peer_codes: Any) -> list[str]:
     if isinstance(peer_codes, str):
         peer_codes = [peer_codes]
     codes = list(dict.fromkeys(str(c).strip() for c in peer_codes))
-    known = set(_who()["code"])
+    known = _known_codes()
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ValueError(f"{len(unknown)} peer code(s) are not municipal codes (6 digits with check digit): "
@@ -159,7 +177,7 @@ def body_curve(code: Any) -> pd.DataFrame:
         ``date``, ``population`` (住民基本台帳), ``cards_issued``, ``rate`` (% recomputed as
         cards_issued / population × 100), in date order.
     """
-    c = _cards()
+    c = _cards_shared()
     mine = c[c["code"] == _resolve(code)].sort_values("date")
     return pd.DataFrame({"date": mine["date"].to_numpy(), "population": mine["population"].to_numpy(),
                          "cards_issued": mine["cards_issued"].to_numpy(), "rate": mine["rate_calc"].to_numpy()})
@@ -188,13 +206,14 @@ def peer_band(peer_codes: Iterable[str]) -> pd.DataFrame:
         recomputed per body; quantiles by linear interpolation.
     """
     codes = _peer_codes(peer_codes)
-    c = _cards()
+    c = _cards_shared()
     if not codes:
         dates = pd.Series(sorted(c["date"].unique()))
         return pd.DataFrame({"date": dates, "median": np.nan, "q1": np.nan, "q3": np.nan, "n": 0})
     return _band(c[c["code"].isin(codes)], ["date"])
 
 
+@derived("dx_status", "municipalities", maxsize=2)
 def holding_rates() -> pd.DataFrame:
     """The 2024 dashboard holding rate per municipality (with who it is); reference date not stated."""
     dx = _load("dx_status")
@@ -203,13 +222,18 @@ def holding_rates() -> pd.DataFrame:
     return out.rename(columns={"value": "holding_rate"})
 
 
+@derived("dx_status", "municipalities", maxsize=2, copy=False)
+def _holding_by_code() -> pd.Series:
+    return holding_rates().set_index("code")["holding_rate"]
+
+
 def holding_rate_2024(code: Any) -> float | None:
     """The municipality's マイナンバーカード保有率 of the 2024 dashboard (%), or None when not published.
 
     Only municipalities have one (no prefecture-level holding rate is published in the export);
     its reference date is not stated.
     """
-    hr = holding_rates().set_index("code")["holding_rate"]
+    hr = _holding_by_code()
     v = hr.get(_resolve(code))
     return None if v is None or pd.isna(v) else float(v)
 

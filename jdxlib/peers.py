@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._memo import derived
+
 __all__ = [
     "BAND_LABELS",
     "POPULATION_BANDS",
@@ -176,13 +178,22 @@ def peer_groups(
     KeyError
         If *code* is not in *municipalities*.
     """
-    if municipalities is None:
-        import jdxlib
-
-        municipalities = jdxlib.load("municipalities")
-    _require(municipalities)
     if n_similar < 1:
         raise ValueError("n_similar must be at least 1")
+    if municipalities is None:
+        return _national_peer_groups(str(code), n_similar)
+    return _peer_groups(code, municipalities, n_similar)
+
+
+@derived("municipalities", maxsize=256)
+def _national_peer_groups(code: str, n_similar: int) -> dict[str, PeerGroup]:
+    import jdxlib
+
+    return _peer_groups(code, jdxlib.load("municipalities"), n_similar)
+
+
+def _peer_groups(code: str, municipalities: pd.DataFrame, n_similar: int) -> dict[str, PeerGroup]:
+    _require(municipalities)
     df = municipalities.copy()
     df["code"] = df["code"].astype(str)
     df = df.sort_values("code").reset_index(drop=True)

@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import analysis, charts, sections
 from ._datasets import describe
+from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
 from .stats import median_iqr, rank_with_ties, wilson_interval
@@ -133,6 +134,7 @@ def procedure_catalog(level: str = "municipality") -> pd.DataFrame:
     return out
 
 
+@derived("municipalities", "prefectures", maxsize=4, copy=False)
 def _bodies(level: str) -> pd.DataFrame:
     """Who the bodies of *level* are: code, name, prefecture_code, prefecture, type, population."""
     if level == "municipality":
@@ -150,11 +152,17 @@ def _bodies(level: str) -> pd.DataFrame:
     return out.sort_values("code").reset_index(drop=True)
 
 
+@derived("online_procedures", maxsize=4, copy=False)
 def _online(level: str) -> pd.DataFrame:
     op = _load("online_procedures")
     op = op[op["level"].astype(str) == level].copy()
     op["code"] = op["code"].astype(str)
     return op
+
+
+@derived("municipalities", "prefectures", maxsize=4, copy=False)
+def _known_codes(level: str) -> frozenset[str]:
+    return frozenset(_bodies(level)["code"])
 
 
 # --------------------------------------------------------------------------------- bodies
@@ -186,10 +194,9 @@ def resolve_body(code: Any) -> Body:
         code = code.code
     text = str(code).strip()
     for level in LEVELS:
-        b = _bodies(level)
-        hit = b[b["code"] == text]
-        if len(hit):
-            r = hit.iloc[0]
+        if text in _known_codes(level):
+            b = _bodies(level)
+            r = b.loc[b["code"] == text].iloc[0]
             return Body(text, level, str(r["name"]), str(r["prefecture"]), str(r["type"]))
     try:
         m = names.resolve_municipality(code)
@@ -212,7 +219,7 @@ def _peer_codes(peer_codes: Any, level: str, exclude: str | None = None) -> list
     if isinstance(peer_codes, str):
         peer_codes = [peer_codes]
     codes = list(dict.fromkeys(str(c).strip() for c in peer_codes))
-    known = set(_bodies(level)["code"])
+    known = _known_codes(level)
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ValueError(

@@ -54,9 +54,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import analysis
+from . import analysis, charts
 from . import names as _names
 from ._datasets import describe
+from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
 from .sections import Section, int_text
 from .stats import median_iqr, percentile_of, rank_with_ties, share_table
@@ -213,14 +214,32 @@ def item_counts(items: pd.DataFrame, indicator_ids: Any = None) -> pd.DataFrame:
     })
 
 
+@derived("dx_status", "municipalities", maxsize=2)
+def _status_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The :data:`STATUS_ITEMS` of every municipality: long items, wide statuses, item counts.
+
+    The same for every profile, so computed once per dataset version.
+    """
+    items = analysis.status_items(list(STATUS_ITEMS))
+    return items, _status_strings(items)[list(STATUS_ITEMS)], item_counts(items, STATUS_ITEMS)
+
+
 def _count_percentile(wide: pd.DataFrame, code: str, peer_codes):
-    """The body's item count and its percentile among peers answering the same items."""
-    own = wide.loc[code]
-    used = [c for c in wide.columns if own[c] in ANSWERED]
-    own_count = int((own[used] == "実施").sum())
-    sub = wide.loc[wide.index.intersection(list(peer_codes)), used]
-    comparable = sub.isin(ANSWERED).all(axis=1) if used else pd.Series(False, index=sub.index)
-    peer_counts = (sub[comparable] == "実施").sum(axis=1)
+    """The body's item count and its percentile among peers answering the same items.
+
+    Returns (own count, items counted, PercentileResult, peers' counts, peers left out).
+    """
+    rows = pd.Index(wide.index).get_indexer(list(peer_codes))
+    rows = np.unique(rows[rows >= 0])  # peers in code order, as wide.index is sorted
+    values = wide.to_numpy(dtype=object)
+    own = values[wide.index.get_loc(code)]
+    used_mask = np.isin(own, ANSWERED)
+    used = [c for c, u in zip(wide.columns, used_mask) if u]
+    own_count = int((own[used_mask] == "実施").sum())
+    sub = values[rows][:, used_mask]
+    comparable = np.isin(sub, ANSWERED).all(axis=1) if used else np.zeros(len(rows), dtype=bool)
+    peer_counts = pd.Series((sub[comparable] == "実施").sum(axis=1).astype("int64"),
+                            index=wide.index[rows][comparable])
     result = percentile_of(own_count, peer_counts) if used else percentile_of(np.nan, [])
     return own_count, used, result, peer_counts, int((~comparable).sum())
 
@@ -334,7 +353,6 @@ def municipality_profile(
     """
     body = _resolve_body(municipality)
     munis = _load("municipalities")
-    dx = _load("dx_status")
     row = munis.loc[munis["code"] == body.code].iloc[0]
     pop = row["population_2020"]
     band = population_band(pd.Series([pop])).iloc[0]
@@ -348,14 +366,11 @@ def municipality_profile(
         "population_2020": None if pd.isna(pop) else int(pop),
         "population_band": None if pd.isna(band) else str(band),
     }
-    groups = peer_groups(body.code, munis, n_similar=n_similar)
+    groups = peer_groups(body.code, n_similar=n_similar)
     primary = "similar" if groups["similar"].size else "same_type"
 
-    items = analysis.status_items(list(STATUS_ITEMS), dx_status=dx[dx["indicator_id"].isin(STATUS_ITEMS)],
-                                  municipalities=munis)
-    comparison = analysis.peer_comparison(items, body.code, municipalities=munis, n_similar=n_similar)
-    wide = _status_strings(items)[list(STATUS_ITEMS)]
-    counts = item_counts(items, STATUS_ITEMS)
+    items, wide, counts = _status_tables()
+    comparison = analysis.peer_comparison(items, body.code, n_similar=n_similar)
 
     rows = []
     own_count, used = 0, []
@@ -371,7 +386,7 @@ def municipality_profile(
         })
     count_table = pd.DataFrame(rows)
 
-    percent = _percent_vs_group(dx, body.code, groups[primary])
+    percent = _percent_vs_group(body.code, groups[primary])
 
     profile = MunicipalityProfile(
         body=body, info=info, groups=groups, primary=primary, items=items,
@@ -387,10 +402,16 @@ def municipality_profile(
     return profile
 
 
-def _percent_vs_group(dx: pd.DataFrame, code: str, group: PeerGroup) -> pd.DataFrame:
+@derived("dx_status", maxsize=2, copy=False)
+def _municipal_percent_rows() -> pd.DataFrame:
+    """dx_status rows of :data:`MUNICIPAL_PERCENT_ITEMS` (not modified by callers)."""
+    dx = _load("dx_status")
+    return dx[(dx["level"].astype(str) == "municipality") & dx["indicator_id"].isin(MUNICIPAL_PERCENT_ITEMS)]
+
+
+def _percent_vs_group(code: str, group: PeerGroup) -> pd.DataFrame:
     """The body's % items beside the group's median / IQR and its percentile."""
-    sub = dx[(dx["level"].astype(str) == "municipality")
-             & dx["indicator_id"].isin(MUNICIPAL_PERCENT_ITEMS)]
+    sub = _municipal_percent_rows()
     rows = []
     members = set(group.codes)
     for ind in MUNICIPAL_PERCENT_ITEMS:
@@ -510,7 +531,7 @@ def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], tit
     *groups*: (key, legend label, colour, marker).
     """
     inds = list(dict.fromkeys(table["indicator"]))
-    fig, ax = plt.subplots(figsize=(9.5, height_per_item * len(inds) + 1.9), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9.5, height_per_item * len(inds) + 1.9))
     k = len(groups)
     offsets = np.linspace(-0.27, 0.27, k) if k > 1 else [0.0]
     for (key, label, color, marker), off in zip(groups, offsets):
@@ -533,7 +554,13 @@ def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], tit
     ax.set_xlabel("実施している団体の割合（％）")
     ax.axvline(100, color="0.8", lw=0.6)
     ax.set_title(title, loc="left")
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=8, frameon=False)
+    rows = -(-k // 2)
+    legend_h = charts.line_height_in(8, rows, 1.75) + 0.1
+    charts.fixed_layout(fig, left=charts.y_axis_width_in(inds) + 0.15, right=0.15,
+                        top=charts.title_height_in() + 0.12,
+                        bottom=charts.x_axis_height_in() + legend_h + 0.12)
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.01), ncol=2,
+               fontsize=8, frameon=False)
     return fig
 
 
@@ -699,6 +726,20 @@ def _card_latest(p: MunicipalityProfile) -> dict:
             "percentile": res.percentile if res else np.nan}
 
 
+def _year_ticks(ax) -> None:
+    """A tick on 1 January of every year inside the x limits, labelled with the year.
+
+    Fixed ticks: matplotlib's automatic date locator is a noticeable cost at every draw.
+    """
+    import matplotlib.dates as mdates
+
+    lo, hi = (mdates.num2date(v) for v in ax.get_xlim())
+    ticks = [pd.Timestamp(y, 1, 1) for y in range(lo.year, hi.year + 1)]
+    ticks = [t for t in ticks if lo.replace(tzinfo=None) <= t <= hi.replace(tzinfo=None)]
+    ax.set_xticks(mdates.date2num(ticks), [str(t.year) for t in ticks])
+    ax.set_xlim(mdates.date2num(lo), mdates.date2num(hi))
+
+
 def _cards_section(p: MunicipalityProfile) -> Section:
     from . import cards
 
@@ -715,6 +756,9 @@ def _cards_section(p: MunicipalityProfile) -> Section:
     ax.set_xlabel("算出基準日")
     ax.set_title(f"マイナンバーカード交付率の推移：{name}と{peer}", loc="left")
     ax.legend(loc="upper left", fontsize=8)
+    _year_ticks(ax)
+    charts.fixed_layout(fig, left=charts.y_axis_width_in(["100"], label=True) + 0.12, right=0.3,
+                        top=charts.title_height_in() + 0.12, bottom=charts.x_axis_height_in() + 0.12)
     lt = p.card_latest
     pi = p.percent_items.set_index("indicator_id")
     hold = pi.loc["mynumber_card_holding_rate"] if "mynumber_card_holding_rate" in pi.index else None
@@ -789,12 +833,9 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     full = gdf[gdf["complete"] & gdf.geometry.notna() & ~gdf.geometry.is_empty]
     part = gdf[~gdf["complete"] & gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(full):
-        full.plot(column="yes_count", cmap=cmap, norm=norm, ax=ax, edgecolor="white", linewidth=0.3)
+        charts.add_polygons(ax, full.geometry, values=full["yes_count"], cmap=cmap, norm=norm, linewidth=0.3)
     if len(part):
-        part.plot(color="0.85", ax=ax, edgecolor="white", linewidth=0.3, hatch="///")
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    cb = fig.colorbar(sm, ax=ax, shrink=0.55, ticks=range(0, n_items + 1))
-    cb.set_label(f"実施している項目数（{n_items}項目中）")
+        charts.add_polygons(ax, part.geometry, facecolor="0.85", linewidth=0.3, hatch="///")
     handles = []
     if len(part):
         handles.append(Patch(facecolor="0.85", hatch="///", label="調査無しの項目あり"))
@@ -802,7 +843,7 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     if highlight is not None:
         me = gdf[gdf["code"] == highlight.code]
         if len(me) and me.geometry.notna().all() and not me.geometry.is_empty.all():
-            me.boundary.plot(ax=ax, color=HIGHLIGHT, linewidth=2.0)
+            charts.add_polygons(ax, me.geometry, facecolor="none", edgecolor=HIGHLIGHT, linewidth=2.0)
         else:
             missing_poly.append(highlight.name)
         munis = _load("municipalities")
@@ -816,10 +857,44 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_axis_off()
-    ax.set_aspect(1 / np.cos(np.deg2rad(gdf.geometry.total_bounds[[1, 3]].mean())))
-    ax.set_title(title or f"{prefecture.name}の市区町村：実施している項目数", loc="left")
+    aspect = 1 / np.cos(np.deg2rad(gdf.geometry.total_bounds[[1, 3]].mean()))
+    ax.set_aspect(aspect)
+    title = title or f"{prefecture.name}の市区町村：実施している項目数"
+    ax.set_title(title, loc="left")
+    _fit_map_figure(fig, ax, aspect, title)
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    cb = fig.colorbar(sm, cax=_colorbar_axes(fig, ax), ticks=range(0, n_items + 1))
+    cb.set_label(f"実施している項目数（{n_items}項目中）")
     no_poly = gdf.loc[gdf.geometry.isna() | gdf.geometry.is_empty, "name"].astype(str).tolist()
     return fig, outside, no_poly, missing_poly
+
+
+#: Map layout in inches: largest map area, and the band on the right for the colour bar.
+_MAP_MAX_W, _MAP_MAX_H, _MAP_MIN_H, _COLORBAR_BAND = 6.0, 7.5, 2.5, 1.2
+
+
+def _fit_map_figure(fig, ax, aspect: float, title: str) -> None:
+    """Size the figure to the map's shape (no empty bands above and below it) and lay it out."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    ratio = abs(y1 - y0) * aspect / max(abs(x1 - x0), 1e-9)  # height / width of the map
+    w = _MAP_MAX_W
+    h = w * ratio
+    if h > _MAP_MAX_H:
+        h, w = _MAP_MAX_H, _MAP_MAX_H / ratio
+    h = max(h, _MAP_MIN_H)
+    top, margin = charts.title_height_in() + 0.12, 0.1
+    fig_w = max(w + margin + _COLORBAR_BAND, charts.text_width_in([title], 12) + 2 * margin)
+    fig.set_size_inches(fig_w, h + top + margin)
+    charts.fixed_layout(fig, left=margin, right=_COLORBAR_BAND, top=top, bottom=margin)
+
+
+def _colorbar_axes(fig, ax):
+    """Axes for a colour bar in the right-hand band, 55% of the map's height, centred."""
+    fig_w, fig_h = fig.get_size_inches()
+    pos = ax.get_position()
+    height = pos.height * 0.55
+    return fig.add_axes([1 - (_COLORBAR_BAND - 0.25) / fig_w, pos.y0 + (pos.height - height) / 2,
+                         0.18 / fig_w, height])
 
 
 def map_section(p: MunicipalityProfile) -> Section:
@@ -1112,7 +1187,7 @@ def _range_chart(table: pd.DataFrame, *, label: str, own: str, median: str, q1: 
                  right: str | None, title: str, own_label: str, peer_label: str, xlabel: str):
     """Rows: peers' IQR as a bar, their median as a tick, the body's value as a red dot."""
     t = table.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(9.5, 0.36 * len(t) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(9.5, 0.36 * len(t) + 1.8))
     y = np.arange(len(t))
     ax.hlines(y, t[q1], t[q3], color="#a1c9f4", lw=7, label=f"{peer_label}の四分位範囲")
     ax.plot(t[median], y, "|", color="#1f5fa8", markersize=12, mew=2, label=f"{peer_label}の中央値")
@@ -1127,8 +1202,13 @@ def _range_chart(table: pd.DataFrame, *, label: str, own: str, median: str, q1: 
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
-    # below the x-axis label whatever the chart's height (constrained layout makes room)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    labels = [str(v) for v in t[label]]
+    charts.fixed_layout(fig, left=charts.y_axis_width_in(labels, tick_size=8) + 0.15, right=0.15,
+                        top=charts.title_height_in() + 0.12,
+                        bottom=charts.x_axis_height_in() + charts.line_height_in(8, 1, 1.75) + 0.22)
+    # below the x-axis label whatever the chart's height
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.01), ncol=3,
+               fontsize=8, frameon=False)
     return fig
 
 

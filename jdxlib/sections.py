@@ -34,11 +34,26 @@ class Section:
 
         display(Markdown(f"#### {self.title}"))
         if self.figure is not None:
-            display(self.figure)
-            plt.close(self.figure)
+            show_figure(self.figure, alt=self.title)
         display(Markdown(f"<small>{self.caption}</small>"))
         if self.table is not None:
             show_table(self.table)
+
+
+def show_figure(fig, alt: str | None = None) -> None:
+    """Display *fig* as a PNG image and close it.
+
+    *alt* is the image's alternative text in HTML reports (the section title).  A figure laid
+    out in advance (:func:`jdxlib.charts.fixed_layout`, or a layout engine) already fits
+    inside its own size and is saved as it is; others are trimmed to their tight bounding
+    box as the notebook's inline backend does, which draws them twice.
+    """
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import Image, display
+
+    bbox = None if charts.has_fixed_layout(fig) else "tight"
+    display(Image(data=print_figure(fig, "png", bbox_inches=bbox), format="png", alt=alt))
+    plt.close(fig)
 
 
 def show_table(table: pd.DataFrame) -> None:
@@ -221,9 +236,11 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
         sub[["code", "status"]], on="code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
     colors = gdf["status"].astype(str).map(STATUS_COLORS).fillna("#eeeeee")
-    gdf.plot(color=colors, ax=ax, edgecolor="white", linewidth=0.3)
+    charts.add_polygons(ax, gdf.geometry, facecolor=colors.tolist(), linewidth=0.3)
     if highlight is not None and (gdf["code"] == highlight.code).any():
-        gdf[gdf["code"] == highlight.code].boundary.plot(ax=ax, color=charts.HIGHLIGHT, linewidth=1.5)
+        charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
+                            edgecolor=charts.HIGHLIGHT, linewidth=1.5)
+    charts.geographic_aspect(ax, gdf)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")

@@ -54,6 +54,9 @@ def set_theme(context: str = "notebook", style: str = "whitegrid", **kwargs) -> 
         "figure.figsize": (8, 4.5),
         "svg.hashsalt": "jdx",  # deterministic SVG ids
         "pdf.fonttype": 42,
+        # No chart has ticks on top, so the title's automatic placement (which measures
+        # every tick label at each draw, a large share of drawing time) is not needed.
+        "axes.titley": 1.0,
     }
     rc.update(kwargs.pop("rc", {}))
     sns.set_theme(context=context, style=style, font=FONT_NAME, rc=rc, **kwargs)

@@ -1,5 +1,6 @@
 """Charts draw what they are given (synthetic, clearly fake values) with Japanese labels."""
 import io
+import math
 import warnings
 
 import matplotlib
@@ -50,3 +51,95 @@ def test_trend_draws_levels_breaks_and_published_values():
     assert "市区町村" in labels and "都道府県" in labels and "修正前の公表値" in labels
     assert any(t.get_text() == "定義変更" for t in ax.texts)
     _png(ax)
+
+
+def _square(x0, y0, size=1.0):
+    from shapely.geometry import Polygon
+
+    return Polygon([(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)])
+
+
+def test_polygon_paths_keep_holes_and_parts_and_skip_empty():
+    from shapely.geometry import MultiPolygon, Polygon
+
+    holed = Polygon(_square(0, 0, 4).exterior.coords, [_square(1, 1).exterior.coords])
+    multi = MultiPolygon([_square(10, 0), _square(12, 0)])
+    paths = charts.polygon_paths([holed, multi, Polygon(), None])
+    assert len(paths) == 4
+    # a closed ring is MOVETO … CLOSEPOLY: two rings each for the holed square and the two squares
+    assert [int((p.codes == p.MOVETO).sum()) for p in paths[:2]] == [2, 2]
+    assert len(paths[2].vertices) == 0 and len(paths[3].vertices) == 0
+
+
+
+def test_holes_stay_empty_when_drawn():
+    """Rings are oriented (holes clockwise): a body enclosed by another is not painted over."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    # the hole is given with the same orientation as the exterior, as GIS files often do
+    holed = Polygon(_square(0, 0, 4).exterior.coords, [_square(1, 1).exterior.coords])
+    fig, ax = plt.subplots(figsize=(4, 4), dpi=50)
+    ax.set_position([0, 0, 1, 1])
+    ax.set_axis_off()
+    charts.add_polygons(ax, [holed], facecolor="black", linewidth=0)
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 4)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    h, w = pixels.shape[:2]
+
+    def at(x, y):
+        return tuple(pixels[int(h * (1 - y / 4)), int(w * x / 4)][:3])
+
+    assert at(0.5, 0.5) == (0, 0, 0)
+    assert at(1.5, 1.5) == (255, 255, 255)
+
+
+def test_add_polygons_colours_by_value_and_sets_the_view():
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+
+    gdf = gpd.GeoDataFrame({"v": [0.0, 10.0]}, geometry=[_square(130, 35), _square(132, 35)], crs=4326)
+    fig, ax = plt.subplots()
+    coll = charts.add_polygons(ax, gdf.geometry, values=gdf["v"], cmap="viridis", norm=Normalize(0, 10))
+    charts.geographic_aspect(ax, gdf)
+    fig.colorbar(coll, ax=ax)
+    colours = coll.to_rgba(coll.get_array())
+    assert tuple(colours[0]) != tuple(colours[1])
+    x0, x1 = ax.get_xlim()
+    assert x0 <= 130 and x1 >= 133
+    assert ax.get_aspect() == pytest.approx(1 / math.cos(math.radians(35.5)))
+    _png(ax)
+
+
+def test_choropleth_names_missing_values_in_the_legend():
+    import geopandas as gpd
+
+    gdf = gpd.GeoDataFrame({"code": ["A", "B"], "v": [50.0, None]},
+                           geometry=[_square(130, 35), _square(132, 35)], crs=4326)
+    ax = charts.choropleth(gdf, "v", highlight=["A"], title="架空の地図", legend_label="%")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["値なし"]
+    assert len(ax.collections) == 3  # missing, values, highlight outline
+    _png(ax)
+
+
+def test_fixed_layout_margins_in_inches_fit_the_labels():
+    import matplotlib.pyplot as plt
+
+    labels = ["架空の長い項目名の例その一", "短い"]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.set_yticks([0, 1], labels)
+    ax.set_xlabel("架空の軸ラベル")
+    ax.set_title("架空の題名", loc="left")
+    left = charts.y_axis_width_in(labels) + 0.1
+    charts.fixed_layout(fig, left=left, right=0.2, top=charts.title_height_in() + 0.1,
+                        bottom=charts.x_axis_height_in() + 0.1)
+    assert charts.has_fixed_layout(fig)
+    assert ax.get_position().x0 * 8 == pytest.approx(left)
+    assert charts.text_width_in(labels, 11) > charts.text_width_in(["短い"], 11) > 0
+    fig.canvas.draw()
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer())
+    assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= 8 and drawn.y1 <= 4

@@ -386,6 +386,42 @@ def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
     assert "小笠原村" in cap and "範囲外" in cap
 
 
+@pytest.mark.parametrize("name", ["札幌市", "北海道伊達市", "青ヶ島村", "小笠原村", "輪島市"])
+def test_charts_fit_inside_their_figures(profiles_mod, profile, name):
+    """Profile charts are laid out in inches (drawn once): nothing may stick out of the figure."""
+    from jdxlib import charts
+
+    p = profile(name)
+    sections = [profiles_mod.status_section(p), profiles_mod.procedures_section(p),
+                profiles_mod.cards_section(p), profiles_mod.map_section(p)]
+    drawn = 0
+    for sec in sections:
+        fig = sec.figure
+        if fig is None:
+            continue
+        assert charts.has_fixed_layout(fig), sec.title
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        w, h = fig.get_size_inches()
+        assert box.x0 >= -0.01 and box.y0 >= -0.01, (sec.title, box)
+        assert box.x1 <= w + 0.01 and box.y1 <= h + 0.01, (sec.title, box, (w, h))
+        drawn += 1
+    assert drawn >= 3
+
+
+@pytest.mark.parametrize("name", ["石川県", "東京都"])
+def test_prefecture_charts_fit_inside_their_figures(profiles_mod, name):
+    pp = profiles_mod.prefecture_profile(name)
+    for make in (profiles_mod.prefecture_status_section, profiles_mod.prefecture_procedures_section,
+                 profiles_mod.prefecture_municipal_status_section,
+                 profiles_mod.prefecture_municipal_percent_section, profiles_mod.prefecture_map_section):
+        fig = make(pp).figure
+        fig.canvas.draw()
+        box = fig.get_tightbbox(fig.canvas.get_renderer())
+        w, h = fig.get_size_inches()
+        assert box.x0 >= -0.01 and box.y0 >= -0.01 and box.x1 <= w + 0.01 and box.y1 <= h + 0.01, make.__name__
+
+
 # ----------------------------------------------------------------------- notebooks
 
 
