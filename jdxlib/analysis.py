@@ -33,12 +33,14 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import names as _names
 from .peers import PEER_GROUP_LABELS, peer_groups, population_band
 from ._memo import derived
-from .stats import median_iqr, rank_with_ties, share_table
+from .stats import (STATUS_CLASSES, median_iqr, rank_with_ties, share_table, shares_from_counts,
+                    status_classes)
 
 __all__ = [
     "ALL_NATIONAL",
@@ -464,12 +466,28 @@ def peer_comparison(
         body_code = _names.resolve_municipality(code).code
     groups = peer_groups(body_code, municipalities, n_similar=n_similar)
     work = _status_only(items)
-    mine = work[work["code"].astype(str) == body_code]
+    codes = work["code"].astype(str).to_numpy()
+    mine = work[codes == body_code]
     own = mine.set_index(mine["indicator_id"].astype(str))["status"]
+    # share_table per group, by counting: the indicator × status classes are computed once
+    indicator = work["indicator_id"].cat.codes.to_numpy()
+    classes = status_classes(work["status"])
+    n_ind, n_cls = len(work["indicator_id"].cat.categories), len(STATUS_CLASSES)
+    body, bodies = pd.factorize(codes)
+    position = {c: i for i, c in enumerate(bodies)}
     frames = []
     for key, group in groups.items():
-        members = work[work["code"].astype(str).isin(set(group.codes))]
-        table = share_table(members, "indicator_id", confidence=confidence)
+        chosen = np.zeros(len(bodies), dtype=bool)
+        chosen[[position[c] for c in group.codes if c in position]] = True
+        members = chosen[body]
+        if (indicator < 0).any():  # an unlabelled row: the general path handles the NA group
+            table = share_table(work[members], "indicator_id", confidence=confidence)
+        else:
+            counts = np.bincount(indicator[members] * n_cls + classes[members], minlength=n_ind * n_cls)
+            counts = pd.DataFrame(counts.reshape(n_ind, n_cls).astype("int64"), columns=list(STATUS_CLASSES))
+            counts.insert(0, "indicator_id", pd.Categorical.from_codes(
+                np.arange(n_ind), dtype=work["indicator_id"].dtype))
+            table = shares_from_counts(counts, ["indicator_id"], confidence)
         table.insert(1, "group", key)
         table.insert(2, "group_label", group.label)
         table.insert(3, "group_size", group.size)

@@ -869,15 +869,16 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     return fig, outside, no_poly, missing_poly
 
 
-#: Map layout in inches: largest map area, and the band on the right for the colour bar.
-_MAP_MAX_W, _MAP_MAX_H, _MAP_MIN_H, _COLORBAR_BAND = 6.0, 7.5, 2.5, 1.2
+#: Map layout in inches: usual and widest map width (for long, flat shapes such as 沖縄県
+#: with its outer islands), tallest and lowest map, and the band on the right for the colour bar.
+_MAP_MAX_W, _MAP_WIDE_W, _MAP_MAX_H, _MAP_MIN_H, _COLORBAR_BAND = 6.0, 8.2, 7.5, 2.5, 1.2
 
 
 def _fit_map_figure(fig, ax, aspect: float, title: str) -> None:
     """Size the figure to the map's shape (no empty bands above and below it) and lay it out."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     ratio = abs(y1 - y0) * aspect / max(abs(x1 - x0), 1e-9)  # height / width of the map
-    w = _MAP_MAX_W
+    w = min(_MAP_WIDE_W, max(_MAP_MAX_W, _MAP_MIN_H / max(ratio, 1e-9)))
     h = w * ratio
     if h > _MAP_MAX_H:
         h, w = _MAP_MAX_H, _MAP_MAX_H / ratio

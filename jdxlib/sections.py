@@ -52,7 +52,9 @@ def show_figure(fig, alt: str | None = None) -> None:
     from IPython.display import Image, display
 
     bbox = None if charts.has_fixed_layout(fig) else "tight"
-    display(Image(data=print_figure(fig, "png", bbox_inches=bbox), format="png", alt=alt))
+    # zlib level 3 instead of PIL's 6: about 40% less encoding time for 1% larger files
+    png = print_figure(fig, "png", bbox_inches=bbox, pil_kwargs={"compress_level": 3})
+    display(Image(data=png, format="png", alt=alt))
     plt.close(fig)
 
 

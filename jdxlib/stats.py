@@ -172,24 +172,9 @@ def share_table(
 
         Counts are ``int64``; shares are fractions in [0, 1] (multiply by 100 for %).
     """
-    excluded = {str(e) for e in exclude}
-    status = df[status_col]
-    # compare the (few) distinct statuses as text, then map back by category code: much
-    # faster than converting every row to strings
-    cat = status.array if isinstance(status.dtype, pd.CategoricalDtype) else pd.Categorical(status)
-    codes = np.asarray(cat.codes)
-    labels = [str(c) for c in cat.categories]
-    is_missing = codes < 0
-    is_yes = np.isin(codes, [i for i, c in enumerate(labels) if c == str(yes)])
-    is_excluded = np.isin(codes, [i for i, c in enumerate(labels) if c in excluded])
+    classes = status_classes(df[status_col], yes=yes, exclude=exclude)
     work = pd.DataFrame(
-        {
-            "yes": is_yes.astype("int64"),
-            "no": (~is_yes & ~is_excluded & ~is_missing).astype("int64"),
-            "not_surveyed": is_excluded.astype("int64"),
-            "missing": is_missing.astype("int64"),
-        },
-        index=df.index,
+        {name: (classes == i).astype("int64") for i, name in enumerate(STATUS_CLASSES)}, index=df.index
     )
     if by is None or (not isinstance(by, str) and len(by) == 0):
         out = work.sum().to_frame().T.astype("int64")
@@ -199,14 +184,37 @@ def share_table(
         for key in keys:
             work[key] = df[key]
         out = (
-            work.groupby(keys, observed=False, dropna=False, sort=True)[
-                ["yes", "no", "not_surveyed", "missing"]
-            ]
+            work.groupby(keys, observed=False, dropna=False, sort=True)[list(STATUS_CLASSES)]
             .sum()
             .reset_index()
         )
-        for col in ("yes", "no", "not_surveyed", "missing"):
+        for col in STATUS_CLASSES:
             out[col] = out[col].fillna(0).astype("int64")
+    return shares_from_counts(out, keys, confidence)
+
+
+#: The four classes :func:`share_table` counts, in its column order.
+STATUS_CLASSES = ("yes", "no", "not_surveyed", "missing")
+
+
+def status_classes(status: pd.Series, yes: str = "実施", exclude: Iterable[str] = ("調査無し",)) -> np.ndarray:
+    """Index into :data:`STATUS_CLASSES` of every status (0 yes, 1 no, 2 not surveyed, 3 missing)."""
+    excluded = {str(e) for e in exclude}
+    # compare the (few) distinct statuses as text, then map back by category code: much
+    # faster than converting every row to strings
+    cat = status.array if isinstance(status.dtype, pd.CategoricalDtype) else pd.Categorical(status)
+    codes = np.asarray(cat.codes)
+    labels = [str(c) for c in cat.categories]
+    out = np.full(len(codes), 1, dtype=np.int64)
+    out[np.isin(codes, [i for i, c in enumerate(labels) if c == str(yes)])] = 0
+    out[np.isin(codes, [i for i, c in enumerate(labels) if c in excluded and c != str(yes)])] = 2
+    out[codes < 0] = 3
+    return out
+
+
+def shares_from_counts(out: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`share_table`'s result from its key columns and the four counts."""
+    out = out.copy()
     out["n"] = out["yes"] + out["no"]
     out["total"] = out["n"] + out["not_surveyed"] + out["missing"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -217,8 +225,8 @@ def share_table(
     low, high = wilson_interval(out["yes"], out["n"], confidence)
     out["ci_low"] = low
     out["ci_high"] = high
-    return out[keys + ["yes", "no", "not_surveyed", "missing", "n", "total", "share",
-                       "share_of_all", "ci_low", "ci_high"]].reset_index(drop=True)
+    return out[keys + list(STATUS_CLASSES) + ["n", "total", "share", "share_of_all", "ci_low", "ci_high"]
+               ].reset_index(drop=True)
 
 
 def rank_with_ties(values: Any, ascending: bool = False) -> pd.DataFrame:

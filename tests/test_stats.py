@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jdxlib import stats
 from jdxlib.stats import (
     median_iqr,
     percentile_of,
@@ -152,3 +153,13 @@ def test_percentile_of_explains_ties():
     assert percentile_of(7, [7, 7, 7]).percentile == 50.0
     assert math.isnan(percentile_of(1, []).percentile)
     assert percentile_of(2, [1, None, 3]).n == 2
+
+
+def test_status_classes_for_categorical_and_plain_statuses():
+    values = ["実施", "未実施", "調査無し", None, "実施", "その他"]
+    expected = [0, 1, 2, 3, 0, 1]  # any other answer counts as "no", like share_table
+    plain = pd.Series(values, dtype=object)
+    cat = pd.Series(pd.Categorical(values, categories=["実施", "未実施", "調査無し", "その他", "未使用"]))
+    assert stats.status_classes(plain).tolist() == expected
+    assert stats.status_classes(cat).tolist() == expected
+    assert stats.STATUS_CLASSES == ("yes", "no", "not_surveyed", "missing")

@@ -15,7 +15,9 @@ process and hands it from report to report; before every report the kernel is *r
   from ``sys.modules`` so each report imports them afresh.  Third-party modules and jdxlib
   itself, imported when the kernel was warmed (with its dataset caches filled by
   :mod:`jdxlib.report._warmup`), stay: that is the speed-up.  Loaders return copies, so
-  cached datasets cannot carry one report's changes into the next.
+  cached datasets cannot carry one report's changes into the next.  What was loaded when
+  warming is frozen for the garbage collector (``gc.freeze``): IPython's reset runs a full
+  collection, which would otherwise walk all of it before every report.
 
 The reset then *verifies* itself: if anything but IPython's own names is left in the user
 namespace it raises, and the engine replaces the kernel with a new one.  A kernel is also
