@@ -57,7 +57,7 @@ __all__ = [
 ALL_NATIONAL = "全国"
 #: Label of the group of bodies whose grouping value is missing (e.g. the population band of
 #: 双葉町, which has no 2020 population).
-UNKNOWN_GROUP = "不明"
+UNKNOWN_GROUP = "人口公表なし"
 
 _GROUPINGS = ("type", "population_band", "prefecture")
 _MUNI_COLUMNS = ["code", "name", "prefecture_code", "prefecture", "type", "population_2020"]
@@ -196,7 +196,7 @@ def _status_only(items: pd.DataFrame) -> pd.DataFrame:
 
 
 def _label_unknown(df: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Name the group of bodies with a missing *by* value (``"不明"``) instead of NaN."""
+    """Name the group of bodies with a missing *by* value (:data:`UNKNOWN_GROUP`) instead of NaN."""
     if not by or not df[by].isna().any():
         return df
     col = df[by]
@@ -245,7 +245,7 @@ def share_by(
         ``indicator_id``, ``indicator``, *by*, ``yes``, ``no``, ``not_surveyed``, ``missing``,
         ``n`` (respondents: 調査無し excluded), ``total`` (all bodies), ``share`` (yes/n),
         ``share_of_all`` (yes/total), ``ci_low``, ``ci_high``.  Every category of *by* is
-        listed, even when empty; bodies with a missing *by* value form a ``"不明"`` group
+        listed, even when empty; bodies with a missing *by* value form a :data:`UNKNOWN_GROUP` group
         (e.g. 双葉町 in ``population_band``).
 
     Raises
@@ -330,7 +330,7 @@ def percent_summary(
     value_col : str, default "value"
     by : str or None, default "type"
         Grouping column; None gives one row per indicator.  Bodies with a missing *by*
-        value form a ``"不明"`` group.
+        value form a :data:`UNKNOWN_GROUP` group.
     total : bool, default False
         Also add a whole-country row labelled ``"全国"`` (needs *by*).
 

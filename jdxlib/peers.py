@@ -233,7 +233,7 @@ def _peer_groups(code: str, municipalities: pd.DataFrame, n_similar: int) -> dic
         groups["same_population_band"] = PeerGroup(
             "same_population_band",
             PEER_GROUP_LABELS["same_population_band"],
-            "人口が不明なため定義できません / undefined: no 2020 population",
+            "2020年人口の公表値がないため定義できません / undefined: no 2020 population",
             (),
             "2020年国勢調査の人口が公表されていないため、人口規模による比較はできません / "
             "no 2020 Census population was published for this body",
@@ -270,7 +270,7 @@ def _similar(others: pd.DataFrame, my_type: str, my_pop, n_similar: int) -> Peer
     if pd.isna(my_pop) or float(my_pop) <= 0:
         return PeerGroup(
             "similar", label, definition, (),
-            "人口が不明なため類似団体を定義できません / undefined: no 2020 population",
+            "2020年人口の公表値がないため類似団体を定義できません / undefined: no 2020 population",
         )
     pool = others[others["type"].astype(str) == my_type].copy()
     pop = pd.to_numeric(pool["population_2020"], errors="coerce").astype("Float64")

@@ -23,7 +23,16 @@ online rate
     (numerator and denominator published); 26手続 coverage (``childcare_26_online_rate``) is
     published as a percentage only, for municipalities only.
 
-The body-level API (:func:`body_procedures`, :func:`peer_procedure_gaps`,
+Three states of a per-body value
+--------------------------------
+``published`` (a rate, including a real 0%), ``not_published`` (the body has rates for other
+procedures but none for this one) and ``no_body_data`` (the export has no rate at all for the
+body: 107 municipalities).  For a body without data nothing can be said per procedure, so
+:func:`peer_procedure_gaps` returns no rows for it.  A gap (peers publish, the body does not)
+is checked against the body's own 26/32手続 dashboard items (:func:`gap_check`): "no
+published rate" cannot mean "not online" where the body reports those procedures online.
+
+The body-level API (:func:`body_procedures`, :func:`peer_procedure_gaps`, :func:`gap_check`,
 :func:`rate_vs_peers`) is what the profiles call.
 """
 from __future__ import annotations
@@ -52,6 +61,8 @@ __all__ = [
     "coverage",
     "coverage_distribution_section",
     "coverage_summary",
+    "gap_check",
+    "has_procedure_data",
     "highlight_section",
     "municipal_map_section",
     "overview_by",
@@ -68,6 +79,10 @@ __all__ = [
     "resolve_body",
     "narrate_overview",
     "caption",
+    "NOT_PUBLISHED",
+    "NO_BODY_DATA",
+    "PUBLISHED",
+    "STATE_LABELS",
 ]
 
 LEVELS = ("municipality", "prefecture")
@@ -82,6 +97,13 @@ COVERAGE_LABELS = {
 }
 _SOURCE_FILES = {"municipality": "dashboard_municipal_online", "prefecture": "dashboard_prefecture_online"}
 UNKNOWN_BAND = analysis.UNKNOWN_GROUP
+#: The three states of one body's value for one procedure.
+PUBLISHED, NOT_PUBLISHED, NO_BODY_DATA = "published", "not_published", "no_body_data"
+#: Reader labels of the states (a published value is shown as the value itself).
+STATE_LABELS = {PUBLISHED: "公表値あり", NOT_PUBLISHED: "公表値なし", NO_BODY_DATA: "団体の値なし"}
+#: Size of the procedure groups as defined by the dashboard (the export lists rates for fewer
+#: of the 32: its numerator and denominator count all 32).
+GROUP_SIZES = {"よく使う32手続": 32, "子育て・介護26手続": 26}
 
 
 # --------------------------------------------------------------------------------- loading
@@ -231,8 +253,14 @@ def _peer_codes(peer_codes: Any, level: str, exclude: str | None = None) -> list
 # --------------------------------------------------------------------------------- body-level API
 
 
+def has_procedure_data(code: Any) -> bool:
+    """Whether the export publishes an online rate for at least one procedure of the body."""
+    body = resolve_body(code)
+    return bool((_online(body.level)["code"] == body.code).any())
+
+
 def body_procedures(code: Any) -> pd.DataFrame:
-    """Which procedures of its level one body offers online, and their online rate.
+    """Which procedures of its level one body publishes an online rate for, and the rate.
 
     Parameters
     ----------
@@ -244,8 +272,10 @@ def body_procedures(code: Any) -> pd.DataFrame:
     pandas.DataFrame
         One row per procedure of the body's level (52 for a municipality, 30 for a
         prefecture), in the export's order: ``procedure_id``, ``procedure``,
-        ``procedure_group``, ``offered`` (bool: a rate is published), ``online_rate`` (%,
-        NaN when not offered).
+        ``procedure_group``, ``offered`` (bool: a rate is published — not "offered online"),
+        ``online_rate`` (%, NaN when none is published; 0.0 is a published zero) and
+        ``state`` (:data:`PUBLISHED`, :data:`NOT_PUBLISHED`, or :data:`NO_BODY_DATA` on every
+        row when the body has no rate at all).
     """
     body = resolve_body(code)
     op = _online(body.level)
@@ -253,6 +283,8 @@ def body_procedures(code: Any) -> pd.DataFrame:
     out = procedure_catalog(body.level)[["procedure_id", "procedure", "procedure_group"]].copy()
     out["offered"] = out["procedure_id"].isin(mine.index)
     out["online_rate"] = out["procedure_id"].map(mine).astype("float64")
+    missing = NO_BODY_DATA if mine.empty else NOT_PUBLISHED
+    out["state"] = np.where(out["offered"], PUBLISHED, missing)
     return out
 
 
@@ -273,7 +305,9 @@ def peer_procedure_gaps(code: Any, peer_codes: Iterable[str], min_share: float =
     pandas.DataFrame
         ``procedure_id``, ``procedure``, ``procedure_group``, ``peers_offering`` (peers with a
         published rate), ``peers_n`` (all peers), ``share`` (= peers_offering / peers_n),
-        sorted by share (descending) then the export's order.  Empty when there are no peers.
+        sorted by share (descending) then the export's order.  Empty when there are no peers
+        and when the body has no published rate at all (:func:`has_procedure_data`): its
+        missing values say nothing about single procedures.
     """
     if not 0 <= float(min_share) <= 1:
         raise ValueError(f"min_share must be a fraction between 0 and 1, got {min_share!r}")
@@ -286,10 +320,59 @@ def peer_procedure_gaps(code: Any, peer_codes: Iterable[str], min_share: float =
                       peers_n=len(peers))
     out["share"] = out["peers_offering"] / len(peers) if peers else np.nan
     out["_order"] = np.arange(len(out))
-    keep = (~out["offered"]) & (out["share"] >= float(min_share)) & (out["peers_offering"] > 0)
+    keep = ((out["state"] == NOT_PUBLISHED) & (out["share"] >= float(min_share))
+            & (out["peers_offering"] > 0))
     out = out[keep].sort_values(["share", "_order"], ascending=[False, True], kind="mergesort")
     cols = ["procedure_id", "procedure", "procedure_group", "peers_offering", "peers_n", "share"]
     return out[cols].reset_index(drop=True)
+
+
+def gap_check(code: Any, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Check a gap list against the body's own 26/32手続 dashboard items.
+
+    A procedure without a published rate may be not online, not conducted, or not reported.
+    The dashboard items bound the first two: at most ``32 − オンライン化済`` of the 32 and, when
+    the 26手続 item is 100%, none of the 26 conducted procedures is offline.  More gaps in a
+    group than that bound contradict the body's own answer.
+
+    Parameters
+    ----------
+    code : str
+        A municipality.
+    gaps : pandas.DataFrame
+        :func:`peer_procedure_gaps` of the body.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per procedure group present in *gaps*: ``procedure_group``, ``gaps``,
+        ``indicator_id`` and ``value`` (the dashboard item, %), ``numerator`` /
+        ``denominator`` (32手続 only), ``max_not_online`` (NaN when the item gives no bound)
+        and ``contradicts`` (bool).
+    """
+    body = resolve_body(code)
+    rows = []
+    if not len(gaps):
+        return pd.DataFrame(columns=["procedure_group", "gaps", "indicator_id", "value", "numerator",
+                                     "denominator", "max_not_online", "contradicts"])
+    cov = coverage(body.level).set_index("code")
+    me = cov.loc[body.code] if body.code in cov.index else None
+    counts = gaps["procedure_group"].astype(str).value_counts()
+    for group in [g for g in GROUPS if g in counts.index]:
+        ind = {"よく使う32手続": "frequent_32_online_rate", "子育て・介護26手続": "childcare_26_online_rate"}.get(group)
+        value = num = den = bound = np.nan
+        if me is not None and ind in cov.columns and pd.notna(me[ind]):
+            value = float(me[ind])
+            if group == "よく使う32手続" and pd.notna(me.get("frequent_32_numerator")):
+                num, den = int(me["frequent_32_numerator"]), int(me["frequent_32_denominator"])
+                bound = GROUP_SIZES[group] - num
+            elif group == "子育て・介護26手続" and value >= 100:
+                bound = 0
+        k = int(counts[group])
+        rows.append({"procedure_group": group, "gaps": k, "indicator_id": ind, "value": value,
+                     "numerator": num, "denominator": den, "max_not_online": bound,
+                     "contradicts": bool(pd.notna(bound) and k > bound)})
+    return pd.DataFrame(rows)
 
 
 def rate_vs_peers(code: Any, peer_codes: Iterable[str]) -> pd.DataFrame:
@@ -889,7 +972,7 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
              (f"全国の他の{highlight.type}", groups["same_type"].codes),
              ("全国の他の市区町村", [c for c in cov.index if c != highlight.code])]
     table = mine[["procedure", "procedure_group"]].rename(columns={"procedure": "手続", "procedure_group": "区分"})
-    table[f"{highlight.name}"] = mine["online_rate"].map(_pct).where(mine["offered"], "公表なし")
+    table[f"{highlight.name}"] = mine["online_rate"].map(_pct).where(mine["offered"], mine["state"].map(STATE_LABELS))
     keep = mine["offered"].to_numpy().copy()
     for label, codes in comps:
         r = rate_vs_peers(highlight.code, codes)
@@ -898,9 +981,17 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
         keep |= (r["n"] > 0).to_numpy()
     table = table[keep].reset_index(drop=True)
     gaps = peer_procedure_gaps(highlight.code, groups["similar"].codes, min_share=min_share)
+    check = gap_check(highlight.code, gaps)
+    bad = set(check.loc[check["contradicts"], "procedure_group"]) if len(check) else set()
+    listed = gaps[~gaps["procedure_group"].astype(str).isin(bad)]
     sim = groups["similar"]
-    parts = [f"{highlight.name}（{highlight.prefecture}、{highlight.type}）は{len(mine)}手続のうち"
-             f"{int(mine['offered'].sum())}手続で申請率が公表されています。"]
+    no_data = not bool(mine["offered"].any())
+    if no_data:
+        parts = [f"{highlight.name}（{highlight.prefecture}、{highlight.type}）については、手続ごとのオンライン申請率が"
+                 f"{len(mine)}手続のどれも公表されていないため、手続ごとの比較はできません。"]
+    else:
+        parts = [f"{highlight.name}（{highlight.prefecture}、{highlight.type}）は{len(mine)}手続のうち"
+                 f"{int(mine['offered'].sum())}手続で申請率が公表されています。"]
     if pd.notna(me["frequent_32_online_rate"]):
         pref_med = cov.loc[list(groups["same_prefecture"].codes), "frequent_32_online_rate"].median()
         type_med = cov.loc[list(groups["same_type"].codes), "frequent_32_online_rate"].median()
@@ -908,13 +999,17 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
                      f"（{int(me['frequent_32_numerator'])}/{int(me['frequent_32_denominator'])}手続）で、"
                      f"{highlight.prefecture}の他の市区町村の中央値{_pct(pref_med)}、全国の他の{highlight.type}の中央値"
                      f"{_pct(type_med)}です。")
-    if sim.size:
-        if len(gaps):
-            listed = "、".join(f"「{p}」（{k}/{n}団体）" for p, k, n in
-                              zip(gaps["procedure"], gaps["peers_offering"], gaps["peers_n"]))
+    if sim.size and not no_data:
+        if len(listed):
+            names_ = "、".join(f"「{p}」（{k}/{n}団体）" for p, k, n in
+                               zip(listed["procedure"], listed["peers_offering"], listed["peers_n"]))
             parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表しているのに、"
-                         f"{highlight.name}では公表されていない手続：{listed}。")
-        else:
+                         f"{highlight.name}では公表値がない手続：{names_}（公表値がないことはオンライン未対応を意味しません）。")
+        for r in check[check["contradicts"]].itertuples() if len(check) else []:
+            parts.append(f"{r.procedure_group}では、類似団体の多くで公表されている{int(r.gaps)}手続に{highlight.name}の公表値が"
+                         f"ありませんが、{highlight.name}は同じダッシュボードで{r.procedure_group}のオンライン化状況を"
+                         f"{_pct(r.value)}と回答しており、食い違うため一覧にしません。")
+        if not len(gaps):
             parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
                          f"{highlight.name}でもすべて公表されています。")
     extra = "中央値は各比較グループのうち申請率が公表されている団体の値（本団体は含まない）。"

@@ -34,10 +34,16 @@ the body answered, and only peers that answered all of those items are compared 
 says how many peers were left out).  The percentile is the mid-rank percentile of
 :func:`jdxlib.stats.percentile_of` (ties count half), with the counts below / equal / above.
 
-"Commonly offered" procedures
------------------------------
-A procedure the body does not offer online (no published rate) is listed as a *gap* when at
-least ``min_share`` (default 50%) of its primary peer group publish a rate for it.
+Published, not published, no data
+----------------------------------
+A per-body value is in one of three states: published (including a real 0%), not published
+for this item, or no data for the body at all (107 municipalities have no online-procedure
+rate; 双葉町 has no 2020 population).  An absent value is never read as "not offered".
+A procedure without a published rate for the body is listed as a *gap* when at least
+``min_share`` (default 50%) of its primary peer group publish a rate for it — only for bodies
+that publish rates at all, and only for procedure groups where the list does not contradict
+the body's own 26/32手続 dashboard answer (:func:`jdxlib.procedures.gap_check`); where it
+does, the profile says so instead of listing.
 
 The primary peer group
 ----------------------
@@ -59,6 +65,7 @@ from . import names as _names
 from ._datasets import describe
 from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
+from .procedures import NO_BODY_DATA
 from .sections import Section, int_text
 from .stats import median_iqr, percentile_of, rank_with_ties, share_table
 
@@ -279,6 +286,12 @@ class MunicipalityProfile:
     procedures, procedure_gaps, rate_vs_peers, card_curve, card_band, holding_rate
         Results of :mod:`jdxlib.procedures` and :mod:`jdxlib.cards` for the primary group
         (None when those modules are not available).
+    procedure_state
+        :data:`jdxlib.procedures.PUBLISHED` when the body publishes at least one online
+        rate, :data:`jdxlib.procedures.NO_BODY_DATA` when it publishes none.
+    gap_check
+        :func:`jdxlib.procedures.gap_check` of ``procedure_gaps`` (groups whose gaps contradict
+        the body's own dashboard items are not listed).
     """
 
     body: _names.Municipality
@@ -301,6 +314,8 @@ class MunicipalityProfile:
     card_band: Any = None
     holding_rate: Any = None
     card_latest: dict | None = None
+    procedure_state: str | None = None
+    gap_check: Any = None
 
     @property
     def code(self) -> str:
@@ -442,10 +457,15 @@ def _attach_procedures(profile: MunicipalityProfile, peer_codes: list[str]) -> N
     profile.rate_vs_peers = rv
     # the body's own procedures are the first columns of rate_vs_peers (same as
     # procedures.body_procedures, without computing them a second time)
+    published = rv["rate"].notna()
+    profile.procedure_state = procedures.PUBLISHED if published.any() else procedures.NO_BODY_DATA
+    missing = procedures.NOT_PUBLISHED if published.any() else procedures.NO_BODY_DATA
     profile.procedures = pd.DataFrame({
         "procedure_id": rv["procedure_id"], "procedure": rv["procedure"],
-        "procedure_group": rv["procedure_group"], "offered": rv["rate"].notna(), "online_rate": rv["rate"]})
+        "procedure_group": rv["procedure_group"], "offered": published, "online_rate": rv["rate"],
+        "state": np.where(published, procedures.PUBLISHED, missing)})
     profile.procedure_gaps = procedures.peer_procedure_gaps(profile.code, peer_codes, min_share=profile.min_share)
+    profile.gap_check = procedures.gap_check(profile.code, profile.procedure_gaps)
 
 
 def _attach_cards(profile: MunicipalityProfile, peer_codes: list[str]) -> None:
@@ -465,7 +485,7 @@ def _attach_cards(profile: MunicipalityProfile, peer_codes: list[str]) -> None:
 def identity_section(p: MunicipalityProfile) -> Section:
     """Who the body is (table only)."""
     i = p.info
-    pop = int_text(i["population_2020"]) + "人" if i["population_2020"] is not None else "公表なし"
+    pop = int_text(i["population_2020"]) + "人" if i["population_2020"] is not None else "公表値なし"
     rows = [
         ("団体名", i["name"]),
         ("よみ", i["kana"] or "—"),
@@ -473,16 +493,29 @@ def identity_section(p: MunicipalityProfile) -> Section:
         ("団体コード", i["code"]),
         ("区分", i["type"]),
         ("人口（2020年国勢調査）", pop),
-        ("人口規模", i["population_band"] or "不明（人口の公表なし）"),
+        ("人口規模", i["population_band"] or "区分できない（人口の公表値なし）"),
     ]
     table = pd.DataFrame(rows, columns=["項目", "内容"])
     unknown = ("" if i["population_band"] else
-               f"{i['name']}は令和2年国勢調査の人口が公表されていない（双葉町は原発事故に伴う避難のため）ので、"
-               "人口規模は「不明」とし、人口規模・類似団体のグループでは比べません。")
+               f"{no_population_sentence(i['code'], i['name'])}人口規模・類似団体のグループでは比べず、"
+               "同じ区分の団体と比べます。")
     cap = (f"区分・名称は全国地方公共団体コード（2024-01-01）、中核市は2023-04-01現在の一覧、人口は令和2年国勢調査"
            f"（2020-10-01）。人口規模の区切り（2020年人口）：{'／'.join(BAND_LABELS)}。{unknown}"
            f"{describe('municipalities').credit_line}")
     return Section(f"{i['name']}（{i['prefecture']}）はどんな団体か", None, cap, table)
+
+
+#: Why a body has no 2020 census population (the reason is a fact about the body, not the data).
+NO_POPULATION_REASONS = {
+    "075469": "東京電力福島第一原子力発電所の事故に伴う全町避難が続いていたため",
+}
+
+
+def no_population_sentence(code: str, name: str) -> str:
+    """One sentence on why the body has no 2020 census population (never 「不明」)."""
+    why = NO_POPULATION_REASONS.get(str(code))
+    return (f"{name}は令和2年国勢調査（速報集計）の人口の公表値がありません"
+            + (f"（{why}）。" if why else "。"))
 
 
 def peers_section(p: MunicipalityProfile) -> Section:
@@ -620,7 +653,7 @@ def _procedures_caption(p: MunicipalityProfile, extra: str = "") -> str:
     g = p.primary_group
     return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：エクスポートに記載なし。"
             f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition.split(' / ')[0]}）。"
-            "提供＝オンライン申請率が公表されている（空欄は「オンライン未対応」か「未報告」か区別できない）。"
+            "公表値なし＝オンライン申請率の値がない（オンライン未対応・未報告・手続の実施なしのどれかは区別できない）。"
             "申請率＝その手続の申請件数に占めるオンライン申請の割合。件数が公表されないため、中央値・四分位範囲は"
             f"申請率が公表されている比較団体だけで求め、加重平均はしません。{extra}"
             f"{_dashboard_source('online_procedures')}")
@@ -632,7 +665,7 @@ def percent_section(p: MunicipalityProfile) -> Section:
     name = p.body.name
     table = pd.DataFrame({
         "指標": t["indicator"],
-        name: [_pp(v) if pd.notna(v) else "値なし" for v in t["value"]],
+        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in t["value"]],
         f"{_short_name(p, p.primary)}の中央値": t["median"].map(_pp),
         "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
         "値のある比較団体": [f"{n}/{n + m}" for n, m in zip(t["n"], t["missing"])],
@@ -646,9 +679,31 @@ def percent_section(p: MunicipalityProfile) -> Section:
     return Section("オンライン化・カードの指標（比較グループとの比較）", None, cap, table)
 
 
+def _dashboard_items_text(p: MunicipalityProfile) -> str:
+    """The body's own 32/26手続 dashboard answers, for sentences about its procedures."""
+    t = p.percent_items.set_index("indicator_id") if len(p.percent_items) else pd.DataFrame()
+    parts = []
+    for ind, label in (("frequent_32_online_rate", "よく使う32手続"), ("childcare_26_online_rate", "子育て・介護26手続")):
+        if ind in t.index:
+            v = t.loc[ind, "value"]
+            parts.append(f"{label}のオンライン化状況は{_pp(v) if pd.notna(v) else '公表値なし'}")
+    return "、".join(parts)
+
+
+def _no_procedure_data_sentence(p: MunicipalityProfile) -> str:
+    """The one sentence for a body without any online-procedure rate."""
+    own = _dashboard_items_text(p)
+    return (f"{p.body.name}については、ダッシュボードの手続ごとのオンライン申請率が1手続も公表されていないため、"
+            "手続ごとの比較はできません"
+            + (f"（同じダッシュボードで{p.body.name}が回答した{own}）。" if own else "。"))
+
+
 def _procedures_section(p: MunicipalityProfile) -> Section:
     r = p.rate_vs_peers.copy()
     name = p.body.name
+    if p.procedure_state == NO_BODY_DATA:
+        return Section(f"オンライン手続：{name}の手続ごとの値", None,
+                       _no_procedure_data_sentence(p) + _procedures_caption(p), None)
     shown = r[r["rate"].notna() | (r["n"] > 0)].reset_index(drop=True)
     nobody = int(((r["n"] == 0) & r["rate"].isna()).sum())
     offered = r[r["rate"].notna()].reset_index(drop=True)
@@ -660,7 +715,7 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
                            xlabel="オンライン申請率（％）（比較団体の数は表を参照）")
     table = None if shown.empty else pd.DataFrame({
         "手続": shown["procedure"], "区分": shown["procedure_group"].astype(str),
-        name: [_pp(v) if pd.notna(v) else "公表なし" for v in shown["rate"]],
+        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in shown["rate"]],
         f"{_short_name(p, p.primary)}で公表": [f"{k}/{n}" for k, n in zip(shown["n"], shown["peers_n"])],
         "中央値": shown["median"].map(_pp),
         "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(shown["q1"], shown["q3"])],
@@ -673,23 +728,57 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
     return Section(f"オンライン手続：{name}と{_short_name(p, p.primary)}", fig, _procedures_caption(p, extra), table)
 
 
-def _procedure_gaps_section(p: MunicipalityProfile) -> Section:
+def _contradiction_sentences(p: MunicipalityProfile) -> list[str]:
+    """Per procedure group whose gaps contradict the body's own dashboard answer: why not listed."""
+    out = []
+    ck = p.gap_check
+    if ck is None or not len(ck):
+        return out
+    for r in ck[ck["contradicts"]].itertuples():
+        if r.procedure_group == "子育て・介護26手続":
+            own = f"子育て・介護26手続のオンライン化状況を{_pp(r.value)}と回答しています（実施している手続はすべてオンライン化済）"
+        else:
+            own = (f"よく使う32手続のうち{int(r.numerator)}手続を「オンライン化済」と回答しています"
+                   f"（オンライン化していない手続は多くても{int(r.max_not_online)}手続）")
+        out.append(f"{r.procedure_group}では、{_short_name(p, p.primary)}の多くで申請率が公表されているのに{p.body.name}では"
+                   f"公表値がない手続が{int(r.gaps)}手続ありますが、{p.body.name}は同じダッシュボードで{own}。"
+                   "公表値がないことをオンライン未対応とは読めないため、一覧にしません。")
+    return out
+
+
+def _listed_gaps(p: MunicipalityProfile) -> pd.DataFrame:
+    """Gaps of the procedure groups that do not contradict the body's dashboard answer."""
     gp = p.procedure_gaps
+    ck = p.gap_check
+    if ck is None or not len(ck) or not len(gp):
+        return gp
+    bad = set(ck.loc[ck["contradicts"], "procedure_group"])
+    return gp[~gp["procedure_group"].astype(str).isin(bad)].reset_index(drop=True)
+
+
+def _procedure_gaps_section(p: MunicipalityProfile) -> Section:
     name = p.body.name
-    table = pd.DataFrame({
-        "手続": gp["procedure"], "区分": gp["procedure_group"].astype(str),
-        f"{_short_name(p, p.primary)}で提供": [f"{k}/{n}団体" for k, n in zip(gp["peers_offering"], gp["peers_n"])],
-        "提供している割合": gp["share"].map(_pct),
-    })
-    extra = (f"一覧＝{name}に申請率の公表がなく、{_short_name(p, p.primary)}の{p.min_share * 100:.0f}%以上が"
-             "公表している手続（提供している割合の高い順）。")
-    title = f"{_short_name(p, p.primary)}の多くが提供し、{name}が提供していない手続"
+    peer = _short_name(p, p.primary)
+    title = f"{peer}の多くで申請率が公表されているが、{name}では公表値がない手続"
+    if p.procedure_state == NO_BODY_DATA:
+        return Section(f"{peer}との公表状況の比較（{name}は手続ごとの値なし）", None,
+                       f"{name}には手続ごとのオンライン申請率が1手続も公表されていないため、この一覧は作りません。"
+                       + _procedures_caption(p), None)
+    gp = _listed_gaps(p)
+    said = "".join(_contradiction_sentences(p))
     if gp.empty:
         # no header-only table: say so in a sentence instead
-        title += "（該当なし）"
-        none = (f"{_short_name(p, p.primary)}の{p.min_share * 100:.0f}%以上が申請率を公表している手続は、"
-                f"{name}でもすべて申請率が公表されています（該当する手続はありません）。")
-        return Section(title, None, none + _procedures_caption(p), None)
+        none = said or (f"{peer}の{p.min_share * 100:.0f}%以上が申請率を公表している手続は、"
+                        f"{name}でもすべて申請率が公表されています。")
+        return Section(title + "（一覧なし）", None, none + _procedures_caption(p), None)
+    table = pd.DataFrame({
+        "手続": gp["procedure"], "区分": gp["procedure_group"].astype(str),
+        f"{peer}で公表": [f"{k}/{n}団体" for k, n in zip(gp["peers_offering"], gp["peers_n"])],
+        "公表している割合": gp["share"].map(_pct),
+    })
+    extra = (f"一覧＝{name}に申請率の公表値がなく、{peer}の{p.min_share * 100:.0f}%以上が"
+             "公表している手続（公表している割合の高い順）。公表値がないことはオンライン未対応を意味しません。"
+             + said)
     return Section(title, None, _procedures_caption(p, extra), table)
 
 
@@ -700,7 +789,7 @@ def procedures_section(p: MunicipalityProfile) -> Section:
 
 
 def procedure_gaps_section(p: MunicipalityProfile) -> Section:
-    """Procedures the primary group commonly offers online and the body does not."""
+    """Procedures most of the primary group publish a rate for and the body does not (or why not listed)."""
     _require_part(p.procedure_gaps, "procedure gaps")
     return _procedure_gaps_section(p)
 
@@ -1332,19 +1421,20 @@ def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:
     labels = dict(zip(pp.items["indicator_id"].astype(str), pp.items["indicator"].astype(str)))
     ids = [i for i in STATUS_ITEMS if i in t.columns]
     for i in ids:
-        t[i] = t[i].map(lambda s: STATUS_MARKS.get(str(s), "－") if pd.notna(s) else "－")
-    unknown = t.loc[t["population_band"].isna(), "name"].astype(str).tolist()
-    t = t.assign(population_2020=t["population_2020"].map(int_text),
-                 population_band=t["population_band"].astype(object).where(t["population_band"].notna(), "不明"))
+        t[i] = t[i].map(lambda s: STATUS_MARKS.get(str(s), "") if pd.notna(s) else "")
+    no_value = any((t[i] == "").any() for i in ids)
+    missing_pop = t["population_band"].isna()
+    unknown = [no_population_sentence(c, n) for c, n in zip(t.loc[missing_pop, "code"], t.loc[missing_pop, "name"])]
+    t = t.assign(population_2020=t["population_2020"].map(lambda v: "公表値なし" if pd.isna(v) else int_text(v)),
+                 population_band=t["population_band"].astype(object).where(~missing_pop, analysis.UNKNOWN_GROUP))
     t = t.rename(columns={"code": "コード", "name": "団体名", "type": "区分", "population_2020": "人口（2020）",
                           "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数",
                           **{i: SHORT_LABELS.get(i, labels.get(i, i)) for i in ids}})
     legend = "、".join(f"{SHORT_LABELS[i]}＝{labels.get(i, i)}" for i in ids if i in SHORT_LABELS)
-    cap = ("各団体の回答：○＝実施、×＝未実施、－＝調査無し（または値なし）。"
+    cap = ("各団体の回答：○＝実施、×＝未実施、－＝調査無し" + ("、空欄＝回答の値なし。" if no_value else "。") +
            f"列の見出し：{legend}。実施数＝「実施」の数、回答項目数＝調査無し・欠測を除く項目数（各団体自身の分母）。")
     if unknown:
-        cap += (f"人口規模の「不明」：{'、'.join(unknown)}は令和2年国勢調査の人口が公表されていない"
-                "（双葉町は原発事故に伴う避難のため）。")
+        cap += f"人口規模の「{analysis.UNKNOWN_GROUP}」：{''.join(unknown)}"
     cap += f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}"
     return Section(f"{pp.prefecture.name}の市区町村一覧", None, cap, t)
 
@@ -1369,7 +1459,7 @@ def summary_text(profile: MunicipalityProfile | PrefectureProfile) -> str:
 
 def _municipality_summary(p: MunicipalityProfile) -> str:
     i = p.info
-    pop = f"2020年人口{i['population_2020']:,}人・{i['population_band']}" if i["population_2020"] else "2020年人口の公表なし"
+    pop = f"2020年人口{i['population_2020']:,}人・{i['population_band']}" if i["population_2020"] else "2020年人口の公表値なし"
     lines = [f"**{i['name']}**（{i['prefecture']}、{i['type']}、{pop}）"]
     ct = p.count_table.set_index("group").loc[p.primary]
     n_items = len(STATUS_ITEMS)
@@ -1383,6 +1473,9 @@ def _municipality_summary(p: MunicipalityProfile) -> str:
     else:
         head += "。"
     lines.append("- " + head)
+    if i["population_2020"] is None:
+        lines.append("- " + no_population_sentence(i["code"], i["name"])
+                     + f"人口による比較グループは作れないため、{_short_name(p, p.primary)}と比べます。")
 
     c = p.comparison[p.comparison["group"].astype(str) == p.primary]
     peer = _short_name(p, p.primary)
@@ -1412,15 +1505,21 @@ def _procedure_summary(p: MunicipalityProfile) -> list[str]:
             rel = _relation(r["value"], r["median"])
             out.append(f"- よく使う32手続のオンライン化状況は{_pp(r['value'])}で、{peer}の中央値{_pp(r['median'])}を{rel}"
                        f"（パーセンタイル{r['percentile']:.0f}）。")
-    if p.rate_vs_peers is not None:
-        rv = p.rate_vs_peers
-        offered = int(rv["rate"].notna().sum())
-        out.append(f"- オンライン申請率が公表されている手続は{len(rv)}手続中{offered}手続。")
-    if p.procedure_gaps is not None and len(p.procedure_gaps):
-        gp = p.procedure_gaps
+    if p.rate_vs_peers is None:
+        return out
+    if p.procedure_state == NO_BODY_DATA:
+        out.append("- " + _no_procedure_data_sentence(p))
+        return out
+    rv = p.rate_vs_peers
+    offered = int(rv["rate"].notna().sum())
+    out.append(f"- オンライン申請率が公表されている手続は{len(rv)}手続中{offered}手続。")
+    gp = _listed_gaps(p)
+    if len(gp):
         names_ = "、".join(f"「{r.procedure}」（{_pct(r.share, 0)}）" for r in gp.head(5).itertuples())
         more = f"など{len(gp)}手続" if len(gp) > 5 else ""
-        out.append(f"- **{peer}の多くが提供しているが{p.body.name}に値がない手続**：{names_}{more}。")
+        out.append(f"- **{peer}の多くで申請率が公表されているが、{p.body.name}では公表値がない手続**：{names_}{more}"
+                   "（公表値がないことはオンライン未対応を意味しません）。")
+    out.extend("- " + t for t in _contradiction_sentences(p))
     return out
 
 
@@ -1460,7 +1559,7 @@ def _municipality_caveats(p: MunicipalityProfile) -> list[str]:
         out.append("注意：比較グループに調査無しの団体があり、その団体は分母から除外しています — " + "、".join(with_ns) + "。")
     missing = [r.indicator for r in p.percent_items.itertuples() if pd.isna(r.value)]
     if missing:
-        out.append(f"注意：{p.body.name}には値のない項目があります（{'、'.join(missing)}）。")
+        out.append(f"注意：{p.body.name}には公表値のない項目があります（{'、'.join(missing)}）。")
     for k in GROUP_ORDER:
         g = p.groups[k]
         if g.note:

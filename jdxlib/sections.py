@@ -106,14 +106,15 @@ def int_text(v) -> str:
 
 
 def unknown_band_note() -> str:
-    """Why some bodies have the population band 「不明」 (no 2020 census population)."""
+    """Why some bodies have no population band (no 2020 census population)."""
     import jdxlib
 
     m = jdxlib.load("municipalities")
     names = m.loc[m["population_2020"].isna(), "name"].astype(str).tolist()
     if not names:
         return ""
-    why = "（双葉町は原発事故に伴う避難のため）" if "双葉町" in names else ""
+    why = ("（双葉町は東京電力福島第一原子力発電所の事故に伴う全町避難が続いていたため）"
+           if "双葉町" in names else "")
     return (f"人口規模の「{analysis.UNKNOWN_GROUP}」＝令和2年国勢調査の人口が公表されていない団体："
             f"{'、'.join(names)}{why}。")
 

@@ -92,7 +92,7 @@ def test_share_by_band_names_the_unknown_group(fake):
     munis, _, dx = fake
     items = A.status_items(["item_a"], dx_status=dx, municipalities=munis)
     out = A.share_by(items, "population_band")
-    assert "不明" in set(out["population_band"].astype(str))
+    assert "人口公表なし" in set(out["population_band"].astype(str))
     assert out["total"].sum() == 6
 
 

@@ -125,7 +125,7 @@ def test_latest_and_prefecture_rates(C, data):
     summ = C.latest_summary("type", "rate").set_index("type")
     assert summ.loc["全国", "n"] == 1741 and summ.drop("全国")["n"].sum() == 1741
     s = C.latest_summary("population_band", "holding_rate")
-    assert "不明" in set(s["population_band"])
+    assert "人口公表なし" in set(s["population_band"])
 
 
 def test_sections_state_their_sources(C):
@@ -160,8 +160,8 @@ def test_reader_tables_and_labels(C):
     assert band.table.columns[0] == "団体区分" and "type" not in band.table.columns
     # the 不明 population band is explained where it appears
     dist = C.distribution_section("population_band")
-    assert "不明" in set(dist.table["人口規模"]) and "人口が公表されていない団体：双葉町" in dist.caption
-    assert "不明" not in set(C.distribution_section("type").table["団体区分"])
+    assert "人口公表なし" in set(dist.table["人口規模"]) and "人口が公表されていない団体：双葉町" in dist.caption
+    assert "人口公表なし" not in set(C.distribution_section("type").table["団体区分"])
     # the holding rate is labelled by its publication, never as a "2024" reference date
     sec, text = C.holding_section(ctx.highlight)
     assert "2024年7月公開" in sec.title and "2024年7月公開" in text and "2024年のダッシュボード" not in text

@@ -70,14 +70,16 @@ def test_overview_by_type_sums_to_national(P):
     assert sizes == {"指定都市": 20, "中核市": 62, "市": 710, "特別区": 23, "町": 743, "村": 183}
     band = P.overview_by("population_band")
     assert band.drop_duplicates("population_band")["total"].sum() == 1741
-    assert "不明" in set(band["population_band"].astype(str))  # 双葉町 has no 2020 population
+    assert "人口公表なし" in set(band["population_band"].astype(str))  # 双葉町 has no 2020 population
 
 
 def test_body_procedures(P, data):
     op = data["online_procedures"]
     bp = P.body_procedures("131121")  # 世田谷区
-    assert len(bp) == 52 and list(bp.columns) == ["procedure_id", "procedure", "procedure_group", "offered", "online_rate"]
+    assert len(bp) == 52 and list(bp.columns) == ["procedure_id", "procedure", "procedure_group", "offered", "online_rate",
+                                           "state"]
     mine = op[op["code"] == "131121"].set_index("procedure_id")["online_rate"]
+    assert (bp["state"] == bp["offered"].map({True: "published", False: "not_published"})).all()
     assert set(bp.loc[bp["offered"], "procedure_id"]) == set(mine.index)
     got = bp.set_index("procedure_id")["online_rate"].dropna()
     pd.testing.assert_series_equal(got.sort_index(), mine.sort_index(), check_names=False)
@@ -85,6 +87,10 @@ def test_body_procedures(P, data):
     # names, and prefectures (30 procedures)
     assert P.body_procedures("世田谷区")["offered"].sum() == len(mine)
     assert len(P.body_procedures("島根県")) == 30
+    # a body without any published rate: every row is "no data for this body", never "not offered"
+    none = P.body_procedures("012335")  # 北海道伊達市
+    assert not none["offered"].any() and set(none["state"]) == {"no_body_data"}
+    assert P.peer_procedure_gaps("012335", ["012050", "012131"]).empty
 
 
 def test_unknown_bodies_are_explained(P):
@@ -180,8 +186,8 @@ def test_reader_tables_format_and_explain(P):
     ov = P.overview_section("municipality").table
     assert ov["全団体"].iloc[0] == "1,741"
     sec = P.coverage_distribution_section("population_band")
-    assert "不明" in set(sec.table["人口規模"]) and "人口が公表されていない団体：双葉町" in sec.caption
-    assert "不明" not in P.coverage_distribution_section("type").caption
+    assert "人口公表なし" in set(sec.table["人口規模"]) and "人口が公表されていない団体：双葉町" in sec.caption
+    assert "人口公表なし" not in P.coverage_distribution_section("type").caption
     pm = P.prefecture_municipalities_section(names.resolve_prefecture("島根県")).table.set_index("団体")
     assert pm.loc["松江市", "人口（2020）"] == "203,779"
     # procedure names are quoted in narration: 「犬の登録申請、死亡届」 is one procedure

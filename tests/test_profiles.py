@@ -256,12 +256,90 @@ def test_no_population(raw, profiles_mod, profile):
     assert "人口" in text and "類似団体" in text
 
 
+@pytest.mark.parametrize("name, code", [("北海道伊達市", "012335"), ("檜原村", "133078")])
+def test_body_without_procedure_rows_gets_one_sentence_and_no_gap_list(raw, profiles_mod, profile, name, code):
+    op = raw["op"]
+    muni_op = op[op["level"].astype(str) == "municipality"]
+    assert not (muni_op["code"].astype(str) == code).any()  # the export has no rate for this body
+    p = profile(name)
+    assert p.code == code and p.procedure_state == "no_body_data"
+    assert p.procedure_gaps.empty and set(p.procedures["state"]) == {"no_body_data"}
+    gaps = profiles_mod.procedure_gaps_section(p)
+    procs = profiles_mod.procedures_section(p)
+    assert gaps.table is None and procs.table is None and procs.figure is None
+    assert "1手続も公表されていない" in procs.caption and "この一覧は作りません" in gaps.caption
+    text = profiles_mod.summary_text(p)
+    assert "1手続も公表されていない" in text
+    for said in (text, gaps.title, gaps.caption, procs.caption):
+        assert "提供" not in said and "値がない手続" not in said and "公表値がない手続" not in said
+    # the body's own dashboard answers are quoted instead (26手続 from dx_status)
+    dx = raw["dx"]
+    own26 = dx[(dx["indicator_id"] == "childcare_26_online_rate") & (dx["code"] == code)]["value"].iloc[0]
+    assert f"子育て・介護26手続のオンライン化状況は{own26:.1f}%" in text
+
+
+def test_bodies_without_procedure_rows_counted(raw):
+    from jdxlib import procedures
+
+    op = raw["op"]
+    with_rows = set(op.loc[op["level"].astype(str) == "municipality", "code"].astype(str))
+    without = sorted(set(raw["munis"]["code"]) - with_rows)
+    assert len(without) == 107 and {"012335", "133078"} <= set(without)
+    assert not procedures.has_procedure_data("012335") and procedures.has_procedure_data("011002")
+
+
+def test_published_zero_is_not_a_missing_value(raw, profiles_mod, profile):
+    from jdxlib import procedures
+
+    op = raw["op"]
+    op = op[op["level"].astype(str) == "municipality"].assign(code=lambda d: d["code"].astype(str))
+    zero = op[op["online_rate"] == 0]
+    code = sorted(zero["code"].unique())[0]
+    mine = procedures.body_procedures(code).set_index("procedure_id")
+    zero_ids = set(zero.loc[zero["code"] == code, "procedure_id"])
+    unpublished = set(mine.index) - set(op.loc[op["code"] == code, "procedure_id"])
+    assert zero_ids and unpublished
+    assert (mine.loc[list(zero_ids), "state"] == "published").all()
+    assert (mine.loc[list(zero_ids), "online_rate"] == 0).all()
+    assert (mine.loc[list(unpublished), "state"] == "not_published").all()
+    assert mine.loc[list(unpublished), "online_rate"].isna().all()
+    p = profile(code)
+    t = profiles_mod.procedures_section(p).table.set_index("手続")
+    zero_labels = set(mine.loc[list(zero_ids), "procedure"])
+    shown_zero = [lab for lab in zero_labels if lab in t.index]
+    assert shown_zero and (t.loc[shown_zero, p.body.name] == "0.0%").all()
+    shown_missing = [lab for lab in mine.loc[list(unpublished), "procedure"] if lab in t.index]
+    assert (t.loc[shown_missing, p.body.name] == "公表値なし").all()
+
+
+def test_gaps_contradicting_own_dashboard_answer_are_not_listed(raw, profiles_mod, profile):
+    p = profile("帯広市")
+    dx = raw["dx"]
+    own26 = dx[(dx["indicator_id"] == "childcare_26_online_rate") & (dx["code"] == p.code)]["value"].iloc[0]
+    assert own26 == 100  # the body says every 子育て・介護 procedure it conducts is online
+    in26 = p.procedure_gaps["procedure_group"].astype(str) == "子育て・介護26手続"
+    assert in26.sum() > 0  # … yet most similar bodies publish rates it does not
+    ck = p.gap_check.set_index("procedure_group")
+    assert bool(ck.loc["子育て・介護26手続", "contradicts"]) and ck.loc["子育て・介護26手続", "gaps"] == in26.sum()
+    # 32手続: contradiction only if more gaps than 32 − オンライン化済
+    num = dx[(dx["indicator_id"] == "frequent_32_numerator") & (dx["code"] == p.code)]["value"].iloc[0]
+    n32 = int((p.procedure_gaps["procedure_group"].astype(str) == "よく使う32手続").sum())
+    if n32:
+        assert bool(ck.loc["よく使う32手続", "contradicts"]) == (n32 > 32 - num)
+    sec = profiles_mod.procedure_gaps_section(p)
+    listed = set() if sec.table is None else set(sec.table["手続"])
+    assert not listed & set(p.procedure_gaps.loc[in26, "procedure"])
+    assert "100.0%と回答" in sec.caption and "一覧にしません" in sec.caption
+    text = profiles_mod.summary_text(p)
+    assert "一覧にしません" in text and "提供" not in text
+
+
 def test_no_gaps_gives_a_sentence_not_an_empty_table(raw, profiles_mod, profile):
     p = profile("海士町")
     assert p.procedure_gaps.empty  # every procedure most of its similar bodies offer, 海士町 offers too
     sec = profiles_mod.procedure_gaps_section(p)
     assert sec.table is None
-    assert "該当なし" in sec.title and "すべて申請率が公表されています" in sec.caption
+    assert "一覧なし" in sec.title and "すべて申請率が公表されています" in sec.caption
     assert "出典" in sec.caption and "調査時点" in sec.caption
 
 
@@ -281,8 +359,9 @@ def test_reader_text_has_no_developer_wording(profiles_mod, profile):
 def test_no_population_band_is_explained(profiles_mod, profile):
     p = profile("双葉町")
     sec = profiles_mod.identity_section(p)
-    assert sec.table["内容"].iloc[-1].startswith("不明")
-    assert "人口が公表されていない" in sec.caption and "原発事故" in sec.caption
+    assert sec.table["内容"].iloc[-1].startswith("区分できない")
+    assert "人口の公表値がありません" in sec.caption and "全町避難" in sec.caption
+    assert "不明" not in sec.caption and "不明" not in profiles_mod.summary_text(p)
 
 
 def test_ambiguous_name(profiles_mod, data):
@@ -376,8 +455,8 @@ def test_prefecture_fukushima_unknown_band(profiles_mod):
     pp = profiles_mod.prefecture_profile("福島県")
     sec = profiles_mod.prefecture_municipal_table_section(pp)
     t = sec.table.set_index("団体名")
-    assert t.loc["双葉町", "人口規模"] == "不明" and t.loc["双葉町", "人口（2020）"] == "—"
-    assert "双葉町は令和2年国勢調査の人口が公表されていない" in sec.caption
+    assert t.loc["双葉町", "人口規模"] == "人口公表なし" and t.loc["双葉町", "人口（2020）"] == "公表値なし"
+    assert "双葉町は令和2年国勢調査（速報集計）の人口の公表値がありません" in sec.caption and "全町避難" in sec.caption
 
 
 def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
