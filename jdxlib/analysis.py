@@ -21,10 +21,12 @@ Column glossary
 ``indicator_id``, ``indicator``, ``status``, ``value``, ...
     from ``dx_status``; ``indicator_id`` is categorical in the order requested.
 ``yes``, ``no``, ``not_surveyed``, ``missing``, ``n``, ``total``, ``share``, ``share_of_all``,
-``ci_low``, ``ci_high``
-    see :func:`jdxlib.stats.share_table` (shares are fractions; ``n`` = respondents).
+``one_body_pp``
+    see :func:`jdxlib.stats.share_table` (shares are fractions; ``n`` = respondents).  These
+    are complete counts, so no share carries a confidence interval.
 ``rank``, ``tied``, ``rank_label``
-    see :func:`jdxlib.stats.rank_with_ties`.
+    see :func:`jdxlib.stats.rank_with_ties`; shares are ranked as displayed (percent with
+    :data:`jdxlib.stats.PERCENT_DECIMALS` decimals), so equal displayed values tie.
 ``median``, ``q1``, ``q3``, ``iqr``, ``min``, ``max``
     see :func:`jdxlib.stats.median_iqr`.
 """
@@ -39,8 +41,8 @@ import pandas as pd
 from . import names as _names
 from .peers import PEER_GROUP_LABELS, peer_groups, population_band
 from ._memo import derived
-from .stats import (STATUS_CLASSES, median_iqr, rank_with_ties, share_table, shares_from_counts,
-                    status_classes)
+from .stats import (PERCENT_DECIMALS, STATUS_CLASSES, median_iqr, rank_with_ties, share_table,
+                    shares_from_counts, status_classes)
 
 __all__ = [
     "ALL_NATIONAL",
@@ -226,9 +228,8 @@ def share_by(
     by: str = "type",
     *,
     total: bool = False,
-    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Share of bodies answering 実施, per indicator and group, with counts and Wilson intervals.
+    """Share of bodies answering 実施, per indicator and group, with its counts.
 
     Parameters
     ----------
@@ -237,14 +238,13 @@ def share_by(
     by : {"type", "population_band", "prefecture"} or another column of *items*
     total : bool, default False
         Also add a whole-country row per indicator, labelled ``"全国"``.
-    confidence : float, default 0.95
 
     Returns
     -------
     pandas.DataFrame
         ``indicator_id``, ``indicator``, *by*, ``yes``, ``no``, ``not_surveyed``, ``missing``,
         ``n`` (respondents: 調査無し excluded), ``total`` (all bodies), ``share`` (yes/n),
-        ``share_of_all`` (yes/total), ``ci_low``, ``ci_high``.  Every category of *by* is
+        ``share_of_all`` (yes/total), ``one_body_pp``.  Every category of *by* is
         listed, even when empty; bodies with a missing *by* value form a :data:`UNKNOWN_GROUP` group
         (e.g. 双葉町 in ``population_band``).
 
@@ -256,9 +256,9 @@ def share_by(
     if by not in items.columns:
         raise ValueError(f"by={by!r} is not a column of items; try one of {', '.join(_GROUPINGS)}")
     work = _label_unknown(_status_only(items), by)
-    grouped = share_table(work, ["indicator_id", by], confidence=confidence)
+    grouped = share_table(work, ["indicator_id", by])
     if total:
-        national = share_table(work, ["indicator_id"], confidence=confidence)
+        national = share_table(work, ["indicator_id"])
         grouped = _with_total(grouped, national, by)
     grouped["indicator_id"] = grouped["indicator_id"].astype(str)
     out = grouped.merge(_labels(work), on="indicator_id", how="left")
@@ -269,9 +269,7 @@ def share_by(
     return out[front + [c for c in out.columns if c not in front]]
 
 
-def prefecture_ranking(
-    items: pd.DataFrame, indicator_id: str, *, confidence: float = 0.95
-) -> pd.DataFrame:
+def prefecture_ranking(items: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """Prefectures ranked by the share of their municipalities answering 実施.
 
     Parameters
@@ -279,29 +277,29 @@ def prefecture_ranking(
     items : pandas.DataFrame
         From :func:`status_items` (municipality level).
     indicator_id : str
-    confidence : float, default 0.95
 
     Returns
     -------
     pandas.DataFrame
         One row per prefecture (47), sorted by rank then prefecture code: ``rank``, ``tied``,
-        ``rank_label`` (min ranks over ``share``; equal shares tie), ``prefecture_code``,
+        ``rank_label`` (min ranks over ``share`` as displayed: equal displayed percentages
+        tie), ``prefecture_code``,
         ``prefecture``, ``indicator_id``, ``indicator``, ``yes``, ``no``, ``not_surveyed``,
         ``missing``, ``n`` (responding municipalities), ``total`` (municipalities),
-        ``share`` (yes/n), ``share_of_all``, ``ci_low``, ``ci_high`` (Wilson: wide for
-        prefectures with few municipalities, e.g. 鳥取県 19 vs 北海道 179).
+        ``share`` (yes/n), ``share_of_all``, ``one_body_pp`` (one municipality moves the
+        share of 鳥取県, 19 municipalities, by about 5.3 points; of 北海道, 179, by 0.6).
     """
     sub = items[items["indicator_id"].astype(str) == str(indicator_id)]
     if sub.empty:
         raise ValueError(f"indicator_id {indicator_id!r} is not in items")
     work = _status_only(sub)
-    table = share_table(work, "prefecture", confidence=confidence)
+    table = share_table(work, "prefecture")
     table = table[table["total"] > 0].reset_index(drop=True)
     codes = work[["prefecture", "prefecture_code"]].drop_duplicates().astype(str)
     table["prefecture_code"] = table["prefecture"].astype(str).map(
         dict(zip(codes["prefecture"], codes["prefecture_code"]))
     )
-    ranks = rank_with_ties(table["share"], ascending=False)
+    ranks = rank_with_ties(table["share"] * 100, ascending=False, decimals=PERCENT_DECIMALS)
     table = pd.concat([ranks, table], axis=1)
     table["indicator_id"] = str(indicator_id)
     if "indicator" in work.columns:
@@ -436,7 +434,6 @@ def peer_comparison(
     *,
     municipalities: pd.DataFrame | None = None,
     n_similar: int = 30,
-    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """One body's answers beside the share of each of its peer groups answering 実施.
 
@@ -449,7 +446,6 @@ def peer_comparison(
     municipalities : pandas.DataFrame, optional
         For the peer groups (default: ``jdxlib.load("municipalities")``).
     n_similar : int, default 30
-    confidence : float, default 0.95
 
     Returns
     -------
@@ -458,7 +454,7 @@ def peer_comparison(
         itself is never in its peer groups): ``indicator_id``, ``indicator``, ``own_status``,
         ``group`` (key), ``group_label``, ``group_size``, then ``yes``, ``no``,
         ``not_surveyed``, ``missing``, ``n``, ``total``, ``share``, ``share_of_all``,
-        ``ci_low``, ``ci_high`` over the peers.
+        ``one_body_pp`` over the peers.
     """
     body_code = str(code)
     known = _municipal_codes() if municipalities is None else set(municipalities["code"].astype(str))
@@ -481,13 +477,13 @@ def peer_comparison(
         chosen[[position[c] for c in group.codes if c in position]] = True
         members = chosen[body]
         if (indicator < 0).any():  # an unlabelled row: the general path handles the NA group
-            table = share_table(work[members], "indicator_id", confidence=confidence)
+            table = share_table(work[members], "indicator_id")
         else:
             counts = np.bincount(indicator[members] * n_cls + classes[members], minlength=n_ind * n_cls)
             counts = pd.DataFrame(counts.reshape(n_ind, n_cls).astype("int64"), columns=list(STATUS_CLASSES))
             counts.insert(0, "indicator_id", pd.Categorical.from_codes(
                 np.arange(n_ind), dtype=work["indicator_id"].dtype))
-            table = shares_from_counts(counts, ["indicator_id"], confidence)
+            table = shares_from_counts(counts, ["indicator_id"])
         table.insert(1, "group", key)
         table.insert(2, "group_label", group.label)
         table.insert(3, "group_size", group.size)

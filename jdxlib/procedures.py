@@ -50,7 +50,7 @@ from ._datasets import describe
 from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
-from .stats import median_iqr, rank_with_ties, wilson_interval
+from .stats import PERCENT_DECIMALS, median_iqr, rank_with_ties
 
 __all__ = [
     "COVERAGE_LABELS",
@@ -405,8 +405,8 @@ def rate_vs_peers(code: Any, peer_codes: Iterable[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------- national tables
 
 
-def _overview_frame(level: str, group_of: pd.Series, order: list[str], confidence: float = 0.95) -> pd.DataFrame:
-    """Per group × procedure: offering, total, share, Wilson interval, zero, median, q1, q3.
+def _overview_frame(level: str, group_of: pd.Series, order: list[str]) -> pd.DataFrame:
+    """Per group × procedure: offering, total, share, zero, median, q1, q3 (complete counts: no interval).
 
     *group_of* maps body code -> group label (bodies not in it are ignored).
     """
@@ -433,16 +433,12 @@ def _overview_frame(level: str, group_of: pd.Series, order: list[str], confidenc
     out["total"] = out["_g"].map(sizes).astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         out["share"] = np.where(out["total"] > 0, out["offering"] / out["total"].where(out["total"] > 0, 1), np.nan)
-    lo, hi = wilson_interval(out["offering"].to_numpy(), out["total"].to_numpy(), confidence)
-    out["ci_low"], out["ci_high"] = lo, hi
     out = out.merge(cat, on="procedure_id", how="left")
-    cols = ["_g", "procedure_id", "procedure", "procedure_group", "offering", "total", "share", "ci_low",
-            "ci_high", "zero", "median", "q1", "q3", "order"]
+    cols = ["_g", "procedure_id", "procedure", "procedure_group", "offering", "total", "share", "zero", "median", "q1", "q3", "order"]
     return out[cols]
 
 
-def procedure_overview(level: str = "municipality", codes: Iterable[str] | None = None,
-                       *, confidence: float = 0.95) -> pd.DataFrame:
+def procedure_overview(level: str = "municipality", codes: Iterable[str] | None = None) -> pd.DataFrame:
     """How many bodies offer each procedure online, and how much the online route is used.
 
     Parameters
@@ -451,8 +447,6 @@ def procedure_overview(level: str = "municipality", codes: Iterable[str] | None 
     codes : iterable of str, optional
         Restrict to these bodies (e.g. one type or one prefecture); default every body of
         *level* (1,741 or 47).
-    confidence : float, default 0.95
-        For the Wilson interval of ``share``.
 
     Returns
     -------
@@ -460,7 +454,8 @@ def procedure_overview(level: str = "municipality", codes: Iterable[str] | None 
         One row per procedure of the catalogue, sorted by ``offering`` (descending) then the
         export's order: ``procedure_id``, ``procedure``, ``procedure_group``, ``offering``
         (bodies with a published rate), ``total`` (all bodies of the universe), ``share``
-        (offering / total), ``ci_low``, ``ci_high``, ``zero`` (bodies publishing 0%), then
+        (offering / total; every body is counted, so no interval), ``zero`` (bodies publishing
+        0%), then
         the online rate over the offering bodies: ``median``, ``q1``, ``q3`` (linear
         interpolation, as :func:`jdxlib.stats.median_iqr`).
     """
@@ -468,7 +463,7 @@ def procedure_overview(level: str = "municipality", codes: Iterable[str] | None 
     known = _bodies(level)["code"]
     universe = known if codes is None else pd.Series(sorted(set(map(str, codes)) & set(known)), dtype=str)
     group_of = pd.Series("all", index=pd.Index(universe, dtype=str))
-    out = _overview_frame(level, group_of, ["all"], confidence)
+    out = _overview_frame(level, group_of, ["all"])
     out = out.sort_values(["offering", "order"], ascending=[False, True], kind="mergesort")
     return out.drop(columns=["_g", "order"]).reset_index(drop=True)
 
@@ -603,7 +598,7 @@ def prefecture_coverage(indicator: str = "frequent_32_online_rate") -> pd.DataFr
         t["own"] = np.nan
         t["own_numerator"] = pd.array([pd.NA] * len(t), dtype="Int64")
         t["own_denominator"] = pd.array([pd.NA] * len(t), dtype="Int64")
-    ranks = rank_with_ties(t["median"], ascending=False)
+    ranks = rank_with_ties(t["median"], ascending=False, decimals=PERCENT_DECIMALS)
     t = pd.concat([ranks, t], axis=1).sort_values(["rank", "prefecture_code"], kind="mergesort")
     cols = ["rank", "tied", "rank_label", "prefecture_code", "prefecture", "n", "missing", "median",
             "q1", "q3", "own", "own_numerator", "own_denominator"]
@@ -641,7 +636,7 @@ def caption(level: str = "municipality", *, coverage_items: bool = False, extra:
                "その団体で実施されている手続総数（32ではない）。")
         meta = describe("dx_status")
     else:
-        den = (f"分母：提供団体の割合は全{lv}{n:,}団体（申請率が公表されている団体＝オンラインで受け付けている団体）。"
+        den = (f"分母：公表団体の割合は全{lv}{n:,}団体（申請率が公表されている団体の割合。公表がないことはオンライン未対応を意味しない）。"
                "申請率の中央値・四分位範囲は申請率が公表されている団体のみ（件数が公表されないため加重平均はしない）。"
                "空欄は「オンライン未対応」か「未報告」か区別できない。")
         meta = describe("online_procedures")
@@ -709,8 +704,6 @@ def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, ma
     y = np.arange(n)
     colors = [GROUP_COLORS.get(str(g), charts.BASE) for g in ov["procedure_group"]]
     a1.barh(y, ov["share"] * 100, color=colors, height=0.7)
-    err = np.vstack([(ov["share"] - ov["ci_low"]).clip(lower=0), (ov["ci_high"] - ov["share"]).clip(lower=0)]) * 100
-    a1.errorbar(ov["share"] * 100, y, xerr=err, fmt="none", ecolor="0.3", elinewidth=0.6, capsize=1.5)
     for yi, (k, m) in enumerate(zip(ov["offering"], ov["total"])):
         a1.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=6.5, color="0.25")
     a1.set_xlim(0, 122)
@@ -749,7 +742,6 @@ def _reader_overview(ov: pd.DataFrame, level: str) -> pd.DataFrame:
         "公表団体": ov["offering"].map(sections.int_text),
         "全団体": ov["total"].map(sections.int_text),
         "公表団体の割合": (ov["share"] * 100).map(_pct),
-        "95%区間": [f"{_pct(lo * 100)}〜{_pct(hi * 100)}" for lo, hi in zip(ov["ci_low"], ov["ci_high"])],
         "申請率0%の団体": ov["zero"].map(sections.int_text),
         "申請率 中央値": ov["median"].map(_pct),
         "第1四分位": ov["q1"].map(_pct),
@@ -771,11 +763,12 @@ def overview_section(level: str = "municipality", highlight=None, codes: Iterabl
     mark = body_procedures(highlight.code) if highlight is not None else None
     name = getattr(highlight, "name", "")
     lv = LEVEL_JA[level]
-    title = f"{scope}の{lv}：手続ごとの提供状況とオンライン申請率"
+    title = f"{scope}の{lv}：手続ごとの申請率の公表状況とオンライン申請率"
     fig = _overview_figure(ov, level, mark, f"{name}の申請率", title)
     note = (f"赤の菱形と赤字の手続名：{name}（申請率が公表されている手続）。" if highlight is not None else "")
-    extra = f"範囲：{scope}の{lv}{int(ov['total'].iloc[0]):,}団体。ひげは95%ウィルソン信頼区間。{note}"
-    return Section(f"{scope}：手続ごとの提供団体数と申請率（{lv}）", fig, caption(level, extra=extra),
+    extra = (f"範囲：{scope}の{lv}{int(ov['total'].iloc[0]):,}団体（すべての団体を数えた値なので信頼区間は付けない）。"
+             f"{note}")
+    return Section(f"{scope}：手続ごとの申請率公表団体数と申請率（{lv}）", fig, caption(level, extra=extra),
                    _reader_overview(ov, level))
 
 
@@ -830,7 +823,7 @@ def by_group_section(by: str = "type", highlight=None) -> Section:
         "団体数": t["total"].map(sections.int_text),
         "割合": (t["share"] * 100).map(_pct), "申請率 中央値": t["median"].map(_pct),
         "第1四分位": t["q1"].map(_pct), "第3四分位": t["q3"].map(_pct)})
-    return Section(f"{label}別：手続の提供状況と申請率" + (f"（赤枠：{highlight.name}）" if marked else ""),
+    return Section(f"{label}別：申請率の公表状況と申請率" + (f"（赤枠：{highlight.name}）" if marked else ""),
                    fig, caption("municipality", extra=extra), table.reset_index(drop=True))
 
 

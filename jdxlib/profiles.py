@@ -66,8 +66,8 @@ from ._datasets import describe
 from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
 from .procedures import NO_BODY_DATA
-from .sections import Section, int_text
-from .stats import median_iqr, percentile_of, rank_with_ties, share_table
+from .sections import COMPLETE_COUNT_NOTE, Section, int_text, one_body_text
+from .stats import PERCENT_DECIMALS, median_iqr, percentile_of, rank_with_ties, share_table
 
 __all__ = [
     "GROUP_ORDER",
@@ -273,7 +273,7 @@ class MunicipalityProfile:
         :func:`jdxlib.analysis.status_items` of :data:`STATUS_ITEMS` for all municipalities.
     comparison : pandas.DataFrame
         :func:`jdxlib.analysis.peer_comparison`: one row per item and group (``own_status``,
-        ``yes``, ``n``, ``share``, ``ci_low``, ``ci_high`` …).
+        ``yes``, ``n``, ``share``, ``one_body_pp`` …).
     counts : pandas.DataFrame
         :func:`item_counts` of every municipality (indexed by code).
     count_table : pandas.DataFrame
@@ -550,17 +550,24 @@ def _short_name(p: "MunicipalityProfile", key: str) -> str:
     }[key]
 
 
-def _status_caption(items: pd.DataFrame, sizes: str) -> str:
+def _small_groups_note(group_n: dict[str, int]) -> str:
+    """For peer groups under 50 respondents: how much one body moves their shares."""
+    small = [f"{label}は{one_body_text(n)}" for label, n in group_n.items() if n and n < 50]
+    return ("小さなグループでは1団体の違いで割合が大きく動きます（" + "、".join(small) + "）。") if small else ""
+
+
+def _status_caption(items: pd.DataFrame, sizes: str, items_n: dict[str, int] | None = None) -> str:
+    items_n = items_n or {}
     return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：{_date_note(items)}。"
             f"分母：各グループの回答団体（調査無し・欠測を除く。自団体は含めない）— {sizes}。"
-            f"割合＝実施÷回答団体、横線は95%ウィルソン信頼区間。{_dashboard_source()}")
+            f"割合＝実施÷回答団体。{COMPLETE_COUNT_NOTE}{_small_groups_note(items_n)}{_dashboard_source()}")
 
 
 def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], title: str,
                own_label: str, height_per_item: float = 0.55):
-    """Rows = items; per group a marker at its share with a Wilson whisker; own answer at right.
+    """Rows = items; per group a marker at its share (no interval: complete counts); own answer at right.
 
-    *table*: ``indicator``, ``own_status``, ``group``, ``share``, ``ci_low``, ``ci_high``.
+    *table*: ``indicator``, ``own_status``, ``group``, ``share``.
     *groups*: (key, legend label, colour, marker).
     """
     inds = list(dict.fromkeys(table["indicator"]))
@@ -571,10 +578,7 @@ def _dot_chart(table: pd.DataFrame, groups: list[tuple[str, str, str, str]], tit
         t = table[table["group"].astype(str) == key].set_index("indicator").reindex(inds)
         y = np.arange(len(inds)) + off
         x = t["share"].to_numpy(dtype=float) * 100
-        lo = (t["share"] - t["ci_low"]).clip(lower=0).to_numpy(dtype=float) * 100
-        hi = (t["ci_high"] - t["share"]).clip(lower=0).to_numpy(dtype=float) * 100
-        ax.errorbar(x, y, xerr=np.vstack([lo, hi]), fmt=marker, color=color, ecolor=color,
-                    elinewidth=0.9, markersize=5.5, capsize=0, label=label)
+        ax.plot(x, y, marker, color=color, markersize=5.5, linestyle="none", label=label)
     own = table.drop_duplicates("indicator").set_index("indicator").reindex(inds)["own_status"]
     for yi, status in enumerate(own):
         s = "—" if pd.isna(status) else str(status)
@@ -612,8 +616,10 @@ def status_section(p: MunicipalityProfile) -> Section:
     sizes = "、".join(
         f"{_short_name(p, k)} {p.groups[k].size}団体（回答{int(c[c['group'].astype(str) == k]['n'].min()):,}〜"
         f"{int(c[c['group'].astype(str) == k]['n'].max()):,}）" for k in GROUP_ORDER if p.groups[k].size)
+    items_n = {_short_name(p, k): int(c[c["group"].astype(str) == k]["n"].min())
+               for k in GROUP_ORDER if p.groups[k].size}
     return Section("推進体制・AI・RPA・テレワーク：比較グループとの比較", fig,
-                   _status_caption(p.items, sizes), table)
+                   _status_caption(p.items, sizes, items_n), table)
 
 
 def count_section(p: MunicipalityProfile) -> Section:
@@ -1023,7 +1029,7 @@ class PrefectureProfile:
         ``municipalities_by_type`` (type → count).
     own_items : pandas.DataFrame
         The prefecture's own answer to each prefecture-level status item beside the other 46
-        prefectures' ``yes``, ``n``, ``share``, ``ci_low``, ``ci_high``.
+        prefectures' ``yes``, ``n``, ``share``, ``one_body_pp``.
     own_count : pandas.DataFrame
         One row: its number of 実施 among the status items and its percentile among the other 46.
     own_percent : pandas.DataFrame
@@ -1144,7 +1150,7 @@ def _percent_rank(rows: pd.DataFrame, code: str) -> pd.DataFrame:
     out = []
     for ind, s in rows.groupby("indicator_id", sort=False):
         s = s.reset_index(drop=True)
-        ranks = rank_with_ties(s["value"], ascending=False)
+        ranks = rank_with_ties(s["value"], ascending=False, decimals=PERCENT_DECIMALS)
         me = s.index[s["code"] == code]
         others = s[s["code"] != code]
         st = median_iqr(others, "value").iloc[0]
@@ -1175,7 +1181,7 @@ def _prefecture_procedures(code: str, min_share: float) -> tuple[pd.DataFrame, p
             ranks.append("—")
             continue
         s = op[op["procedure_id"] == pid].reset_index(drop=True)
-        rk = rank_with_ties(s["online_rate"], ascending=False)
+        rk = rank_with_ties(s["online_rate"], ascending=False, decimals=PERCENT_DECIMALS)
         ranks.append(f"{rk.loc[int(np.flatnonzero(s['code'].to_numpy() == code)[0]), 'rank_label']}／{len(s)}")
     r = r.assign(rank_label=ranks, others_share=r["n"] / r["peers_n"])
     return r, gaps
@@ -1193,9 +1199,9 @@ def _municipal_status(items: pd.DataFrame, pref) -> pd.DataFrame:
             "indicator_id": ind, "indicator": str(me["indicator"]), "yes": int(me["yes"]),
             "no": int(me["no"]), "not_surveyed": int(me["not_surveyed"]), "missing": int(me["missing"]),
             "n": int(me["n"]), "total": int(me["total"]), "share": me["share"],
-            "ci_low": me["ci_low"], "ci_high": me["ci_high"], "rank": me["rank"],
+            "one_body_pp": me["one_body_pp"], "rank": me["rank"],
             "rank_label": str(me["rank_label"]), "national_yes": int(n["yes"]), "national_n": int(n["n"]),
-            "national_share": n["share"], "national_ci_low": n["ci_low"], "national_ci_high": n["ci_high"],
+            "national_share": n["share"],
         })
     return pd.DataFrame(rows)
 
@@ -1218,7 +1224,7 @@ def _municipal_percent(values: pd.DataFrame, pref) -> pd.DataFrame:
     rows = []
     for ind, s in values.groupby("indicator_id", sort=False):
         per = median_iqr(s, "value", "prefecture_code")
-        ranks = rank_with_ties(per["median"], ascending=False)
+        ranks = rank_with_ties(per["median"], ascending=False, decimals=PERCENT_DECIMALS)
         per = pd.concat([per, ranks], axis=1)
         me = per[per["prefecture_code"] == pref.prefecture_code].iloc[0]
         nat = median_iqr(s, "value").iloc[0]
@@ -1269,7 +1275,7 @@ def prefecture_status_section(pp: PrefectureProfile) -> Section:
     cap = (f"{pp.prefecture.name}の実施数は{int(oc['own_count'])}／{int(oc['items_counted'])}項目。"
            f"他の都道府県の中でのパーセンタイル：{oc['explanation'].split(' / ')[0]}。{extra}"
            f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：{_date_note(pp.own_items_raw)}。"
-           f"分母：他の{n_others}都道府県（自県を除く）。横線は95%ウィルソン信頼区間。{_dashboard_source()}")
+           f"分母：他の{n_others}都道府県（自県を除く）。{COMPLETE_COUNT_NOTE}{_dashboard_source()}")
     return Section(f"{pp.prefecture.name}自身の取組（他の{n_others}都道府県と比較）", fig, cap, table)
 
 
@@ -1342,8 +1348,6 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
     fig, ax = plt.subplots(figsize=(9.5, 0.5 * len(inds) + 1.8), layout="constrained")
     y = np.arange(len(inds))
     ax.barh(y, t["share"] * 100, color="#4c72b0", height=0.6, label=f"{name}の市区町村")
-    err = np.vstack([(t["share"] - t["ci_low"]).clip(lower=0), (t["ci_high"] - t["share"]).clip(lower=0)]) * 100
-    ax.errorbar(t["share"] * 100, y, xerr=err, fmt="none", ecolor="0.25", elinewidth=0.8, capsize=2)
     ax.plot(t["national_share"] * 100, y, "D", color=HIGHLIGHT, markersize=6, label="全国の市区町村")
     for yi, (k, n, rk) in enumerate(zip(t["yes"], t["n"], t["rank_label"])):
         ax.text(102, yi, f"{k}/{n}　{rk}", va="center", fontsize=7.5, color="0.25")
@@ -1358,7 +1362,7 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
         "指標": t["indicator"], "実施": t["yes"], "未実施": t["no"], "調査無し": t["not_surveyed"],
         "回答団体": t["n"], "全団体": t["total"],
         f"{name}の実施割合": [_pct(v) for v in t["share"]],
-        "95%区間": [f"{_pct(a)}〜{_pct(b)}" for a, b in zip(t["ci_low"], t["ci_high"])],
+        "1団体の重み": t["n"].map(one_body_text),
         "全国": [_frac(y_, n_, s_) for y_, n_, s_ in zip(t["national_yes"], t["national_n"], t["national_share"])],
         "47都道府県中の順位": t["rank_label"],
     })
@@ -1366,7 +1370,8 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
     cap = (f"分母：{name}の回答団体（調査無し{ns}団体は除外）、全国は回答団体" if ns else
            f"分母：{name}の回答市区町村（全{int(t['total'].max())}団体）、全国は回答団体")
     cap += (f"（{int(t['national_n'].min()):,}〜{int(t['national_n'].max()):,}団体）。順位は市区町村の実施割合の高い順"
-            "（同率は最小順位）。市区町村の少ない県ほど区間が広く、区間が重なる差は偶然の範囲内。"
+            "（表示した小数第1位の%が同じなら同順位、最小順位）。"
+            f"{COMPLETE_COUNT_NOTE}{name}では1団体の違いで割合が約{100 / max(int(t['n'].min()), 1):.1f}ポイント動きます。"
             f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}")
     return Section(f"{name}の市区町村：推進体制・AI・RPA・テレワーク", fig, cap, table)
 
@@ -1610,7 +1615,7 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
         lines.append(f"- **注意**：{ns}団体が推進体制等の項目で**調査無し**（令和6年能登半島地震の影響）のため、"
                      "その団体は割合の分母から除いています。")
     if i["municipalities"] < 20:
-        lines.append(f"- 注意：市区町村が{i['municipalities']}団体と少ないため、割合と順位は1団体の違いで大きく動きます（表の95%区間を参照）。")
+        lines.append(f"- 注意：市区町村が{i['municipalities']}団体と少ないため、割合と順位は1団体の違いで大きく動きます（表の「1団体の重み」を参照）。")
     missing = mp[mp["missing"] > 0]
     for r in missing.itertuples():
         lines.append(f"- 注意：{r.indicator}は{r.missing}団体に値がありません。")

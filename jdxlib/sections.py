@@ -78,11 +78,18 @@ def _date_text(items: pd.DataFrame) -> str:
     return stated or "エクスポートに記載なし"
 
 
-def status_caption(items: pd.DataFrame, *, whiskers: bool = True) -> str:
-    """Reference date, denominators and credit for yes/no dashboard items.
+#: Why shares of the dashboard carry no interval (one sentence, used in captions).
+COMPLETE_COUNT_NOTE = ("全団体の回答を数えた値（標本ではない）なので信頼区間は付けず、団体間・グループ間の差は"
+                       "データ上の実際の差です（不確かさは定義・調査時点・未回答から生じます）。")
 
-    *whiskers* adds the note on the 95% Wilson intervals drawn as whiskers.
-    """
+
+def one_body_text(n) -> str:
+    """How much one body moves a share of *n* bodies: 「1団体で約5.3ポイント」."""
+    return "—" if n is None or pd.isna(n) or int(n) == 0 else f"1団体で約{100 / int(n):.1f}ポイント"
+
+
+def status_caption(items: pd.DataFrame) -> str:
+    """Reference date, denominators and credit for yes/no dashboard items (no intervals)."""
     per = analysis.share_by(items, by="type", total=True)
     per = per[per["type"] == analysis.ALL_NATIONAL] if "type" in per else per
     dens = []
@@ -93,7 +100,7 @@ def status_caption(items: pd.DataFrame, *, whiskers: bool = True) -> str:
         dens.append(part)
     level = "都道府県" if (items["type"].astype(str) == "都道府県").all() else "市区町村"
     return (f"対象：{level}。調査時点：{_date_text(items)}。分母：{'; '.join(dens)}。"
-            f"割合＝実施÷回答団体{'、ひげは95%ウィルソン信頼区間' if whiskers else ''}。"
+            f"割合＝実施÷回答団体。{COMPLETE_COUNT_NOTE}"
             f"{describe('dx_status').credit_line}（2024-07-12公開データ）")
 
 
@@ -124,7 +131,7 @@ def _pct(v) -> str:
 
 
 def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -> pd.DataFrame:
-    """Shares with counts and intervals, Japanese headers."""
+    """Shares with their counts and how much one body moves them, Japanese headers."""
     return pd.DataFrame({
         "指標": shares["indicator"],
         group_label: shares[group_col].astype(str),
@@ -134,7 +141,7 @@ def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -
         "回答団体": shares["n"].astype(int),
         "全団体": shares["total"].astype(int),
         "実施割合": shares["share"].map(_pct),
-        "95%区間": [f"{_pct(lo)}〜{_pct(hi)}" for lo, hi in zip(shares["ci_low"], shares["ci_high"])],
+        "1団体の重み": shares["n"].map(one_body_text),
     }).reset_index(drop=True)
 
 
@@ -183,8 +190,7 @@ def share_by_section(items: pd.DataFrame, by: str, highlight=None) -> Section:
     fig, axes = _grid(len(inds), height=0.3 * shares[by].nunique() + 1.1)
     for ax, ind in zip(axes, inds):
         t = shares[shares["indicator"] == ind]
-        charts.share_bars(t, label=by, share="share", low="ci_low", high="ci_high", yes="yes", n="n",
-                          highlight=marked, title=ind, ax=ax)
+        charts.share_bars(t, label=by, share="share", yes="yes", n="n", highlight=marked, title=ind, ax=ax)
     fig.tight_layout()
     note = f"（赤：{highlight.name}の属する{label}）" if marked else ""
     return Section(f"{label}別の実施割合{note}", fig, status_caption(items),
@@ -199,7 +205,7 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
         marked.append(highlight.prefecture)
     fig, ax = plt.subplots(figsize=(8, 9))
     rk = rk.assign(label=[f"{r}　{p}" for r, p in zip(rk["rank_label"], rk["prefecture"].astype(str))])
-    charts.share_bars(rk, label="label", share="share", low="ci_low", high="ci_high", yes="yes", n="n",
+    charts.share_bars(rk, label="label", share="share", yes="yes", n="n",
                       highlight=[l for l, p in zip(rk["label"], rk["prefecture"].astype(str)) if p in marked],
                       title=f"{rk['indicator'].iloc[0]}：都道府県別（市区町村の実施割合）", ax=ax)
     ax.tick_params(axis="y", labelsize=7.5)
@@ -209,11 +215,13 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
         "順位": rk["rank_label"], "都道府県": rk["prefecture"].astype(str), "実施": rk["yes"],
         "回答団体": rk["n"], "全団体": rk["total"], "調査無し": rk["not_surveyed"],
         "実施割合": rk["share"].map(_pct),
-        "95%区間": [f"{_pct(lo)}〜{_pct(hi)}" for lo, hi in zip(rk["ci_low"], rk["ci_high"])],
+        "1団体の重み": rk["n"].map(one_body_text),
         "同順位": rk["tied"],
     })
-    cap = (status_caption(sub) + " 同じ割合の都道府県は同順位（最小順位）。市町村数の少ない県ほど区間が広く、"
-           "順位の差は区間が重なる範囲では偶然の範囲内です。")
+    small = rk.loc[rk["n"].idxmin()]
+    cap = (status_caption(sub) + " 順位は表示した割合（小数第1位の%）で付け、表示が同じ都道府県は同順位（最小順位）。"
+           f"市区町村の少ない県では1団体の違いで割合が大きく動きます（最少の{small['prefecture']}は回答{int(small['n'])}団体で、"
+           f"{one_body_text(small['n'])}）。")
     return Section("都道府県別ランキング", fig, cap, table)
 
 
@@ -223,7 +231,7 @@ def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=No
     fig = prefecture_choropleth(rk.assign(pct=rk["share"] * 100), "pct", prefecture=prefecture, highlight=highlight,
                                 title=f"{rk['indicator'].iloc[0]}（市区町村の実施割合、%）")
     sub = items[items["indicator_id"].astype(str) == indicator_id]
-    cap = status_caption(sub, whiskers=False) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub) + " " + describe("boundaries").credit_line
     return Section("都道府県別の地図", fig, cap, None)
 
 
@@ -247,7 +255,7 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")
-    cap = status_caption(sub, whiskers=False) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村", fig, cap, None)
 
 
@@ -256,7 +264,7 @@ def prefecture_table_section(items: pd.DataFrame, prefecture, highlight=None) ->
     table = analysis.prefecture_detail(items, prefecture.name)
     if highlight is not None:
         table.insert(0, "注目", ["◀" if c == highlight.code else "" for c in table["code"]])
-    cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code], whiskers=False)
+    cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code])
     return Section(f"{prefecture.name}の市区町村一覧", None, cap, table)
 
 
@@ -277,7 +285,7 @@ def highlight_section(items: pd.DataFrame, highlight) -> Section:
             r = s.iloc[0]
             row[label] = f"{_pct(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
         rows.append(row)
-    cap = status_caption(items, whiskers=False)
+    cap = status_caption(items)
     return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
 
 
@@ -295,7 +303,7 @@ def prefecture_level_section(indicator_ids: Sequence[str], prefecture=None) -> S
             str(mine.loc[mine["indicator"] == ind, "status"].iloc[0]) if (mine["indicator"] == ind).any() else "—"
             for ind in table["指標"]
         ]
-    return Section("都道府県自身の取組（47都道府県）", None, status_caption(items, whiskers=False), table)
+    return Section("都道府県自身の取組（47都道府県）", None, status_caption(items), table)
 
 
 def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
@@ -313,7 +321,7 @@ def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
     cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{_pct(pa)}、未実施の{len(no_a):,}団体では"
            f"{_pct(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
            f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
-               items[items["indicator_id"].astype(str).isin([a, b])], whiskers=False))
+               items[items["indicator_id"].astype(str).isin([a, b])]))
     return Section(f"{la} × {lb}（団体数）", None, cap, tab.map(lambda v: f"{int(v):,}"))
 
 
@@ -326,7 +334,7 @@ def prefecture_grid_section(items: pd.DataFrame, prefecture=None, highlight=None
                         title="都道府県別：市区町村の実施割合（%）")
     fig = ax.figure
     fig.tight_layout()
-    return Section("都道府県 × 指標の一覧", fig, status_caption(items, whiskers=False), None)
+    return Section("都道府県 × 指標の一覧", fig, status_caption(items), None)
 
 
 def narrate_shares(items: pd.DataFrame) -> str:

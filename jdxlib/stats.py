@@ -6,16 +6,19 @@ Conventions used throughout jdx
   excluded (``調査無し``, not surveyed) and not missing.  ``share_of_all`` divides by every body
   (``total``) instead; both are reported so the denominator is always visible (1,733
   respondents vs 1,741 bodies for the 推進体制 items).
-* Uncertainty of a share is the **Wilson score interval** (Wilson 1927; Newcombe 1998, method
-  3), which behaves well for small ``n`` and for shares near 0 or 1 — unlike the Wald
-  interval.  With ``n = 0`` the share and its interval are NaN.
+* The data are **complete counts**: every body answered or is known not to have been
+  surveyed.  A share is then a fact about those bodies, not an estimate from a sample, so it
+  carries no confidence interval and no difference is "within chance".  What can be uncertain
+  is definitions, reference dates and non-response (counted in ``not_surveyed`` and
+  ``missing``).  For a small group, ``one_body_pp`` says how many percentage points one body
+  moves the share (100 / n).  With ``n = 0`` the share is NaN.
 * Ranks are ``"min"`` ranks (1, 2, 2, 4): tied values share the best rank and the next rank
-  is skipped; a ``tied`` column says how many share it.
+  is skipped; a ``tied`` column says how many share it.  Rank on the values as displayed
+  (``decimals``): two prefectures shown as 64.4% get the same rank.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import NormalDist
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -27,98 +30,11 @@ __all__ = [
     "percentile_of",
     "rank_with_ties",
     "share_table",
-    "wilson_interval",
-    "z_value",
+    "PERCENT_DECIMALS",
 ]
 
-_Z95 = 1.959963984540054
-
-
-def z_value(confidence: float = 0.95) -> float:
-    """Two-sided standard-normal quantile for *confidence* (1.959963984540054 for 0.95)."""
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
-    if confidence == 0.95:
-        return _Z95
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
-
-
-def _as_float(x: Any) -> np.ndarray:
-    """Float array with NaN for missing values (pandas NA, None)."""
-    if isinstance(x, (pd.Series, pd.Index)) or (hasattr(x, "dtype") and hasattr(x, "to_numpy")):
-        return pd.Series(x).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    if np.ndim(x) == 0:
-        return np.asarray(np.nan if x is None or x is pd.NA else x, dtype=float)
-    return pd.Series(list(x), dtype="Float64").to_numpy(dtype=float, na_value=np.nan).reshape(
-        np.shape(x)
-    )
-
-
-def wilson_interval(k: Any, n: Any, confidence: float = 0.95) -> tuple[Any, Any]:
-    """Wilson score interval for a binomial proportion ``k / n``.
-
-    Parameters
-    ----------
-    k, n : int, array-like or pandas.Series
-        Successes and trials (broadcast together).  ``n = 0`` (or missing) gives NaN.
-    confidence : float, default 0.95
-        Two-sided confidence level.
-
-    Returns
-    -------
-    (low, high)
-        Floats for scalar input; numpy arrays for array input; pandas Series (with the index of
-        *k*, or else of *n*) when either is a Series.  Bounds are clipped to [0, 1]; ``low`` is
-        exactly 0 when ``k = 0`` and ``high`` exactly 1 when ``k = n``.
-
-    Raises
-    ------
-    ValueError
-        If ``k < 0``, ``n < 0`` or ``k > n`` anywhere.
-
-    Notes
-    -----
-    With ``p = k/n`` and ``z`` the normal quantile::
-
-        centre = (p + z²/2n) / (1 + z²/n)
-        half   = z / (1 + z²/n) · sqrt(p(1-p)/n + z²/4n²)
-
-    Examples
-    --------
-    >>> low, high = wilson_interval(1, 10)
-    >>> round(low, 4), round(high, 4)
-    (0.0179, 0.4042)
-    """
-    index = None
-    for obj in (k, n):
-        if isinstance(obj, pd.Series):
-            index = obj.index
-            break
-    scalar = np.ndim(k) == 0 and np.ndim(n) == 0
-    kk, nn = np.broadcast_arrays(_as_float(k), _as_float(n))
-    with np.errstate(invalid="ignore"):
-        if np.any(kk < 0) or np.any(nn < 0) or np.any(kk > nn):
-            raise ValueError("wilson_interval needs 0 <= k <= n")
-    z = z_value(confidence)
-    z2 = z * z
-    with np.errstate(invalid="ignore", divide="ignore"):
-        valid = nn > 0
-        safe_n = np.where(valid, nn, 1.0)
-        p = kk / safe_n
-        denom = 1 + z2 / safe_n
-        centre = (p + z2 / (2 * safe_n)) / denom
-        half = z / denom * np.sqrt(p * (1 - p) / safe_n + z2 / (4 * safe_n * safe_n))
-        low = np.clip(centre - half, 0.0, 1.0)
-        high = np.clip(centre + half, 0.0, 1.0)
-        low = np.where(kk == 0, 0.0, low)
-        high = np.where(kk == nn, 1.0, high)
-        low = np.where(valid, low, np.nan)
-        high = np.where(valid, high, np.nan)
-    if scalar:
-        return float(low), float(high)
-    if index is not None:
-        return pd.Series(low, index=index), pd.Series(high, index=index)
-    return low, high
+#: Decimals of a percentage as jdx displays it (12.3%); ranks are taken on the same rounding.
+PERCENT_DECIMALS = 1
 
 
 def share_table(
@@ -127,9 +43,8 @@ def share_table(
     status_col: str = "status",
     yes: str = "実施",
     exclude: Iterable[str] = ("調査無し",),
-    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Count yes / no / not surveyed per group and compute shares with Wilson intervals.
+    """Count yes / no / not surveyed per group and compute shares (complete counts: no intervals).
 
     Parameters
     ----------
@@ -143,8 +58,6 @@ def share_table(
         The status counted as "yes".
     exclude : iterable of str, default ("調査無し",)
         Statuses that are not answers; counted in ``not_surveyed``, left out of ``n``.
-    confidence : float, default 0.95
-        For the Wilson interval.
 
     Returns
     -------
@@ -167,8 +80,10 @@ def share_table(
             ``yes / n`` (NaN when ``n = 0``);
         ``share_of_all``
             ``yes / total``;
-        ``ci_low``, ``ci_high``
-            Wilson interval of ``share``.
+        ``one_body_pp``
+            percentage points one body moves ``share`` (``100 / n``; NaN when ``n = 0``):
+            the honest statement about a small group, since a complete count has no
+            sampling error.
 
         Counts are ``int64``; shares are fractions in [0, 1] (multiply by 100 for %).
     """
@@ -190,7 +105,7 @@ def share_table(
         )
         for col in STATUS_CLASSES:
             out[col] = out[col].fillna(0).astype("int64")
-    return shares_from_counts(out, keys, confidence)
+    return shares_from_counts(out, keys)
 
 
 #: The four classes :func:`share_table` counts, in its column order.
@@ -212,7 +127,7 @@ def status_classes(status: pd.Series, yes: str = "実施", exclude: Iterable[str
     return out
 
 
-def shares_from_counts(out: pd.DataFrame, keys: list[str], confidence: float = 0.95) -> pd.DataFrame:
+def shares_from_counts(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """:func:`share_table`'s result from its key columns and the four counts."""
     out = out.copy()
     out["n"] = out["yes"] + out["no"]
@@ -222,14 +137,12 @@ def shares_from_counts(out: pd.DataFrame, keys: list[str], confidence: float = 0
         out["share_of_all"] = np.where(
             out["total"] > 0, out["yes"] / out["total"].where(out["total"] > 0, 1), np.nan
         )
-    low, high = wilson_interval(out["yes"], out["n"], confidence)
-    out["ci_low"] = low
-    out["ci_high"] = high
-    return out[keys + list(STATUS_CLASSES) + ["n", "total", "share", "share_of_all", "ci_low", "ci_high"]
+        out["one_body_pp"] = np.where(out["n"] > 0, 100 / out["n"].where(out["n"] > 0, 1), np.nan)
+    return out[keys + list(STATUS_CLASSES) + ["n", "total", "share", "share_of_all", "one_body_pp"]
                ].reset_index(drop=True)
 
 
-def rank_with_ties(values: Any, ascending: bool = False) -> pd.DataFrame:
+def rank_with_ties(values: Any, ascending: bool = False, *, decimals: int | None = None) -> pd.DataFrame:
     """Competition ("min") ranks with the size of each tie.
 
     Parameters
@@ -238,6 +151,9 @@ def rank_with_ties(values: Any, ascending: bool = False) -> pd.DataFrame:
         Missing values get no rank.
     ascending : bool, default False
         False ranks the largest value 1 (a share ranking); True ranks the smallest 1.
+    decimals : int, optional
+        Rank the values as displayed with this many decimals (``f"{v:.1f}"``), so that equal
+        displayed values get equal ranks: pass percentages and :data:`PERCENT_DECIMALS`.
 
     Returns
     -------
@@ -253,12 +169,13 @@ def rank_with_ties(values: Any, ascending: bool = False) -> pd.DataFrame:
 
     Notes
     -----
-    Values are compared exactly.  Shares computed as ``k / n`` are equal exactly when the
-    fractions are equal (``3/5 == 6/10``), because IEEE division is correctly rounded; round
-    beforehand if you want, e.g., shares equal to one decimal of a percent treated as ties.
+    Without *decimals* values are compared exactly.  With it they are rounded the way they are
+    printed (Python's formatting of the float), which is what a reader compares.
     """
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     num = pd.to_numeric(s, errors="coerce").astype("float64")
+    if decimals is not None:
+        num = num.map(lambda v: v if np.isnan(v) else float(f"{v:.{int(decimals)}f}"))
     rank = num.rank(method="min", ascending=ascending, na_option="keep")
     counts = num.map(num.value_counts(dropna=True))
     out = pd.DataFrame(

@@ -82,3 +82,27 @@ def test_crosstab_is_an_association_with_counts(items):
 def test_narration_is_computed(items):
     text = sections.narrate_shares(items[items["indicator_id"] == "dx_policy_formulated"])
     assert "862団体" in text and "回答1,733団体" in text
+
+
+def test_equal_displayed_shares_get_equal_ranks_and_no_intervals(real_data):
+    items = analysis.status_items(["org_wide_structure"])
+    sec = sections.ranking_section(items, "org_wide_structure")
+    t = sec.table.set_index("都道府県")
+    direct = _direct("org_wide_structure")
+    shown = {}
+    for pref in ("熊本県", "福島県"):
+        d = direct[(direct["prefecture"] == pref) & (direct["status"] != "調査無し")]
+        shown[pref] = f"{(d['status'] == '実施').sum() / len(d) * 100:.1f}%"
+        assert t.loc[pref, "実施割合"] == shown[pref]
+    assert shown["熊本県"] == shown["福島県"] == "64.4%"  # different fractions (29/45, 38/59), one display
+    assert t.loc["熊本県", "順位"] == t.loc["福島県", "順位"]
+    for _, grp in sec.table.groupby("実施割合"):  # everywhere: equal display, equal rank
+        assert grp["順位"].nunique() == 1
+    # complete counts: no interval column and no "chance"; one body's weight instead
+    assert "95%区間" not in sec.table.columns and "95%" not in sec.caption and "偶然" not in sec.caption
+    assert not sec.table.astype(str).apply(lambda c: c.str.contains(r"%〜")).any().any()  # no interval ranges
+    tottori = direct[(direct["prefecture"] == "鳥取県") & (direct["status"] != "調査無し")]
+    assert t.loc["鳥取県", "1団体の重み"] == f"1団体で約{100 / len(tottori):.1f}ポイント"
+    typ = sections.share_by_section(items, "type")
+    assert "95%区間" not in typ.table.columns and "信頼区間" in typ.caption and "付けず" in typ.caption
+    assert "ウィルソン" not in typ.caption and "偶然" not in typ.caption

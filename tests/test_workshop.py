@@ -141,6 +141,19 @@ def _cio():
     return yes, n, total
 
 
+def _ishikawa_cio():
+    """Respondents and all municipalities of 石川県 for the CIO item, from dx_status directly."""
+    import jdxlib
+
+    dx = jdxlib.load("dx_status")
+    m = jdxlib.load("municipalities")
+    codes = set(m.loc[m["prefecture"].astype(str) == "石川県", "code"].astype(str))
+    st = dx[(dx["indicator_id"] == "cio_appointed") & dx["code"].astype(str).isin(codes)]["status"].astype(str)
+    n, total = int(st.isin(["実施", "未実施"]).sum()), len(st)
+    assert (n, total) == (11, 19)  # 8 bodies not surveyed after the 2024 Noto earthquake
+    return n, total
+
+
 def _gov_table():
     from jdxlib import analysis, stats, themes
 
@@ -231,8 +244,7 @@ CASES = [
      lambda t: int((~(_munis()["population_2020"] >= 5000)).fillna(True).sum()), ["欠損"]),
     (2, 1, lambda t: 100 * _cio()[0] / _cio()[1], lambda t: 100 * _cio()[0] / _cio()[2], ["1,741", "1,733", "分母"]),
     (2, 2, lambda t: _gov_table(), lambda t: _gov_table().assign(n=lambda d: d["total"]), ["調査無し"]),
-    (2, 3, lambda t: __import__("jdxlib.stats").stats.wilson_interval(*_cio()[:2]),
-     lambda t: __import__("jdxlib.stats").stats.wilson_interval(_cio()[0], _cio()[2]), ["全団体数"]),
+    (2, 3, lambda t: 100 / _ishikawa_cio()[0], lambda t: 100 / _ishikawa_cio()[1], ["全団体数", "調査無し", "回答団体"]),
     (2, 4, lambda t: 100 * _ciso()["count"] / _ciso()["denominator"], lambda t: float(_ciso()["percent"]), ["公表値"]),
     (3, 1, lambda t: _body().code, lambda t: _body().code5, ["検査数字"]),
     (3, 2, lambda t: __import__("jdxlib.peers").peers.peer_groups(_body().code)["same_prefecture"].size,

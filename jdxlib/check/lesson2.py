@@ -1,8 +1,9 @@
 """Checks for lesson 2 (割合と分母：1,741 と 1,733).
 
 q1 — share of municipalities that appointed a CIO, in %, over respondents; q2 — a table of
-yes / respondents / share per 推進体制 item; q3 — the 95% Wilson interval of q1; q4 — the
-percentage recomputed from the published R5 CISO count.
+yes / respondents / share per 推進体制 item; q3 — how many points one municipality moves the
+CIO share of 石川県 (a complete count needs no interval; a small group moves in big steps);
+q4 — the percentage recomputed from the published R5 CISO count.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from . import AnswerError, as_number, close, fmt, question, right, type_name, wrong
 
-__all__ = ["CIO", "q1", "q2", "q3", "q4"]
+__all__ = ["CIO", "Q3_PREFECTURE", "q1", "q2", "q3", "q4"]
 
 #: The indicator of q1 and q3.
 CIO = "cio_appointed"
@@ -119,43 +120,34 @@ def q2(answer: Any, ref: pd.DataFrame):
 
 # ------------------------------------------------------------------------------ q3
 
+#: The prefecture of q3: 8 of its 19 municipalities were not surveyed (調査無し).
+Q3_PREFECTURE = "石川県"
+
 
 def _ref_q3() -> dict:
-    from jdxlib.stats import wilson_interval, z_value
+    from jdxlib import analysis
 
-    c = _counts()
-    low, high = wilson_interval(c["yes"], c["n"])
-    p = c["yes"] / c["n"]
-    half = z_value() * np.sqrt(p * (1 - p) / c["n"])
-    low_all, high_all = wilson_interval(c["yes"], c["total"])
-    return {**c, "low": low, "high": high, "wald": (p - half, p + half), "all": (low_all, high_all)}
-
-
-def _pair(answer: Any) -> tuple[float, float]:
-    if isinstance(answer, (pd.Series, pd.DataFrame, np.ndarray)):
-        answer = list(np.asarray(answer).reshape(-1))
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise AnswerError("下限と上限の2つの値を `(low, high)` のタプルで答えてください"
-                          f"（受け取ったのは {type_name(answer)}）。")
-    return as_number(answer[0], "下限"), as_number(answer[1], "上限")
+    items = analysis.status_items(CIO)
+    status = items.loc[items["prefecture"].astype(str) == Q3_PREFECTURE, "status"].astype("string")
+    n = int(status.isin(["実施", "未実施"]).sum())
+    total = int(len(status))
+    return {"n": n, "total": total, "yes": int((status == "実施").sum()), "pp": 100 / n, "pp_all": 100 / total}
 
 
-@question("lesson2.q3", "95% ウィルソン信頼区間 `(low, high)`（0〜1 の小数）", _ref_q3)
+@question("lesson2.q3", f"{Q3_PREFECTURE}の CIO 任命割合を1団体が動かす幅（ポイント、例: 2.5）", _ref_q3)
 def q3(answer: Any, ref: dict):
-    """The 95% Wilson interval of the CIO share, as ``(low, high)`` fractions."""
-    low, high = _pair(answer)
-    if low > high:
-        return wrong("下限が上限より大きくなっています。`(low, high)` の順に並べてください。")
-    if close(low, ref["low"], 5e-4) and close(high, ref["high"], 5e-4):
-        return right(f"正解です。{ref['low']:.3f}〜{ref['high']:.3f}（{ref['low']*100:.1f}%〜{ref['high']*100:.1f}%）。"
-                     f"回答団体 {ref['n']:,} と多いので区間は狭く、小さな県ではずっと広くなります。")
-    if close(low, ref["low"] * 100, 0.05) and close(high, ref["high"] * 100, 0.05):
-        return right("正解です（% で答えていますね）。`wilson_interval` の結果は 0〜1 の小数です。")
-    if close(low, ref["all"][0], 5e-4) and close(high, ref["all"][1], 5e-4):
-        return wrong(f"n に全団体数 {ref['total']:,} を使っていませんか？ 回答団体 {ref['n']:,} を使います。")
-    if close(low, ref["wald"][0], 5e-4) and close(high, ref["wald"][1], 5e-4):
-        return wrong("それは正規近似（Wald）の区間です。`jdxlib.stats.wilson_interval(k, n)` を使ってください。")
-    return wrong("区間が合いません。`wilson_interval(実施の数, 回答団体数)` を計算してください。")
+    """How many percentage points one municipality moves the prefecture's share (100 ÷ respondents)."""
+    x = as_number(answer, "ポイント")
+    if close(x, ref["pp"], 0.05):
+        return right(f"正解です。100 ÷ {ref['n']} ＝ 約{ref['pp']:.1f}ポイント。{Q3_PREFECTURE}は回答団体が {ref['n']} と少ないので、"
+                     "1団体が任命するかどうかで割合がこれだけ動きます。全団体を数えた値なので信頼区間は要りません："
+                     "この割合は推定ではなく、数えた事実です。")
+    if close(x, ref["pp_all"], 0.05):
+        return wrong(f"全団体数 {ref['total']} で割っていませんか？ 割合の分母は回答団体 {ref['n']}"
+                     f"（調査無しの {ref['total'] - ref['n']} 団体を除く）なので、1団体の重みも回答団体で決まります。")
+    if close(x, ref["pp"] / 100, 5e-4) or close(x, 1 / ref["total"], 5e-4):
+        return wrong("0〜1 の小数になっています。ポイント（%の差）にするには 100 を掛けます（分母は回答団体です）。")
+    return wrong(f"{fmt(x)} ではありません。100 ÷ 回答団体数（実施＋未実施、調査無しを除く）を計算してください。")
 
 
 # ------------------------------------------------------------------------------ q4

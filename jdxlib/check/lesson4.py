@@ -118,8 +118,8 @@ def q2(answer: Any, ref: dict):
         return wrong(f"都道府県名として読めません：{exc}")
     tied = "（同率で " + "・".join(ref["top"]) + "）" if len(ref["top"]) > 1 else ""
     if name in ref["top"]:
-        return right(f"正解です。{name}（{ref['share']*100:.1f}%）{tied}。ただし市町村数の少ない県は割合が大きく"
-                     "振れやすいので、信頼区間（ci_low, ci_high）も見ておきましょう。")
+        return right(f"正解です。{name}（{ref['share']*100:.1f}%）{tied}。全市町村を数えた値なので差は実際の差ですが、"
+                     "市町村数の少ない県は1団体で割合が大きく動きます（n と one_body_pp も見ておきましょう）。")
     if name in ref["bottom"]:
         return wrong("それは割合が最も低い都道府県です。並べ替えの向き（ascending）を確認してください。")
     return wrong(f"{name} ではありません。share が最大の行を探してください（`sort_values('share', ascending=False)`）。")
