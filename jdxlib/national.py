@@ -299,7 +299,9 @@ def series_table(
         Themes to include.
     dedupe : bool, default True
         Keep one row per series, level, year and reference date: the row whose count and
-        denominator are both known is preferred, then a row whose check is ``ok``.
+        denominator are both known is preferred, then one that also carries the published
+        percentage (so a flagged figure such as CIO R5, 1,270 of 1,733 respondents = 73.3%, is
+        not replaced by a count-only row of the same point), then a row whose check is ``ok``.
         ``n_sources`` tells how many rows gave that point.
 
     Returns
@@ -331,7 +333,8 @@ def series_table(
     df["n_sources"] = df.groupby(keys, observed=True, dropna=False)["indicator_id"].transform("size")
     if dedupe:
         df["_rank"] = (
-            df["percent_all_bodies"].isna().astype(int) * 2
+            df["percent_all_bodies"].isna().astype(int) * 4
+            + df["percent"].isna().astype(int) * 2
             + (df["check"].astype("string") != "ok").astype(int)
         )
         df = (df.sort_values(keys + ["_rank"], kind="stable")

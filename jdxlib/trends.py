@@ -1,7 +1,14 @@
 """National trends from ``national_indicators``: rows, charts, captions and tables.
 
-Values are counts over all bodies of the category where a count is known (recomputed),
-otherwise the published percentage; both the basis and the source are kept on every row.
+One fact has one headline number: where a percentage was published and reproduces from its
+count (over all bodies, or over the respondents as for the R5 推進体制 items: 1,270 of 1,733 =
+73.3%), that published figure is the headline, and the percentage over all bodies stands
+beside it in the tables.  Otherwise the headline is the count over all bodies of the category,
+or the published percentage where no count is known.
+
+"Latest" means the latest round of each series' own survey (:func:`latest_rows`): series
+without a value in that round, or from surveys that ended, are listed separately with the
+year of their last value.
 """
 from __future__ import annotations
 
@@ -26,6 +33,33 @@ CHECK_LABELS = {
     "superseded_unknown": "後に修正（修正後の値は不明）",
 }
 LEVEL_JA = charts.LEVEL_LABELS
+#: Surveys that ended (the registry describes a 2003–2004 quarterly survey and a one-off 2008
+#: survey): their series are never "latest", whatever their own last round.
+ENDED_SURVEYS = ("security_quarterly", "bcp_adhoc_2008")
+#: Checks under which the published percentage reproduces from its count.
+_REPRODUCING = ("ok", "respondent_base_1733")
+
+
+def national_themes_for(report_themes: Iterable[str]) -> list[str]:
+    """The ``national_indicators`` themes shown by these report themes (e.g. ``online_procedures`` → ``online``).
+
+    Report themes (``jdxlib/themes.yml``) and national themes differ; the overview notebook
+    passes report keys, so they are mapped here, in registry order, without repeats.
+    """
+    from .themes import get
+
+    out: list[str] = []
+    for key in report_themes:
+        for t in get(key).get("national_themes", []):
+            if t not in out:
+                out.append(t)
+    return out
+
+
+def headline(rows: pd.DataFrame) -> pd.Series:
+    """The headline percentage of each row: the published one where it reproduces, else recomputed."""
+    published = rows["percent"].where(rows["check"].astype(str).isin(_REPRODUCING))
+    return published.fillna(rows["value"]).astype(float)
 
 
 def trend_rows(series_id: str, since: int | None = None) -> pd.DataFrame:
@@ -36,6 +70,8 @@ def trend_rows(series_id: str, since: int | None = None) -> pd.DataFrame:
     rows["published_value"] = pub.astype(float)
     # the published percent of a point whose count and percent contradict each other
     rows["conflicting_value"] = rows["percent"].where(rows["check"].astype(str) == "internally_inconsistent")
+    # one headline number per point: the published figure where it reproduces (CIO R5 73.3%)
+    rows["value"] = headline(rows)
     return rows.sort_values(["level", "as_of"]).reset_index(drop=True)
 
 
@@ -55,7 +91,8 @@ def caption(rows: pd.DataFrame) -> str:
     for lvl, grp in rows.groupby("level", observed=True):
         vals = sorted({int(d) for d in grp["denominator"].dropna()})
         dens.append(f"{LEVEL_JA.get(lvl, lvl)} " + ("／".join(f"{v:,}" for v in vals) if vals else "不明"))
-    basis = "団体数÷全団体数で再計算（件数のない時点は公表値）"
+    basis = ("公表された割合が件数から再現できる時点は公表値（回答団体を分母とする値を含む）、"
+             "それ以外は団体数÷全団体数（件数のない時点は公表値）")
     return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
             f"値：{basis}。{credit_line(surveys)}")
 
@@ -104,7 +141,9 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
     """A reader's table of the points behind a chart (Japanese headers).
 
     ``件数`` is a number of bodies unless a unit is written after it (億円, 円/人, 人 …);
-    ``再計算(%)`` is only given for numbers of bodies.
+    ``公表割合(%)`` is the published figure over ``回答団体`` where given, else over ``分母``;
+    ``全団体を分母(%)`` (count ÷ all bodies) stands beside it and is only given for numbers
+    of bodies.
     """
     out = pd.DataFrame({
         "指標": rows["label_ja"],
@@ -113,8 +152,9 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
         "調査時点": rows["as_of"].map(_date_cell),
         "件数": [_count_cell(c, u) for c, u in zip(rows["count"], rows["unit"])],
         "分母": rows["denominator"].map(_fmt_int),
+        "回答団体": rows["respondents"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
         "公表割合(%)": rows["percent"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
-        "再計算(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
+        "全団体を分母(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "修正前の件数": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
         "確認": rows["check"].astype(str).map(lambda c: CHECK_LABELS.get(c, c)),
         "出典": rows["source_title"],
@@ -122,12 +162,47 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def latest_table(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
-    """The latest point of every series of *themes*, per level."""
+def survey_latest_years() -> pd.Series:
+    """The year of the latest round of every survey in ``national_indicators`` (all themes)."""
+    rows = national.series_table()
+    return rows.groupby(rows["survey"].astype(str))["year"].max().astype(int)
+
+
+def latest_rows(themes: Iterable[str], since: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last point of every series × level of *themes*, split into current and past.
+
+    Returns
+    -------
+    (current, past) : (pandas.DataFrame, pandas.DataFrame)
+        Rows of :func:`jdxlib.national.series_table` plus ``survey_latest_year``.  *current*:
+        the series was observed in the latest round of its own survey (the 推進状況調査, the
+        AI・RPA survey, the telework survey … each has its own latest round) and that survey
+        has not ended (:data:`ENDED_SURVEYS`).  *past*: every other series, with the year of
+        its last value (``year``), newest first.
+    """
     rows = national.series_table(themes=list(themes), since=since)
     rows = rows.sort_values(["series_id", "level", "year", "as_of"])
-    last = rows.groupby(["series_id", "level"], observed=True).tail(1)
-    return points_table(last.sort_values(["theme", "series_id", "level"]))
+    last = rows.groupby(["series_id", "level"], observed=True).tail(1).copy()
+    last["survey_latest_year"] = last["survey"].astype(str).map(survey_latest_years()).astype("Int64")
+    current = (last["year"] == last["survey_latest_year"]).fillna(False) & ~last["survey"].astype(str).isin(
+        ENDED_SURVEYS)
+    cur = last[current.to_numpy(dtype=bool)].sort_values(["theme", "series_id", "level"])
+    past = last[~current.to_numpy(dtype=bool)].sort_values(["year", "theme", "series_id", "level"],
+                                                          ascending=[False, True, True, True])
+    return cur.reset_index(drop=True), past.reset_index(drop=True)
+
+
+def latest_table(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
+    """The latest point of every series of *themes* observed in its survey's latest round, per level."""
+    return points_table(latest_rows(themes, since)[0])
+
+
+def discontinued_table(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
+    """Series of *themes* without a value in their survey's latest round: last value, newest first."""
+    past = latest_rows(themes, since)[1]
+    out = points_table(past)
+    out.insert(0, "最後の値の年", past["year"].map(lambda v: f"{int(v)}年").to_numpy())
+    return out
 
 
 def _reason(row, errata: pd.DataFrame) -> str:
@@ -173,14 +248,40 @@ def flagged_section(themes: Iterable[str] | None = None):
     return Section("公表値の不整合と修正", None, cap, table)
 
 
+def _rounds_text(rows: pd.DataFrame) -> str:
+    years = rows.groupby(rows["survey"].astype(str))["survey_latest_year"].first()
+    return "、".join(f"{_survey_label(sv)}は{int(y)}年" for sv, y in years.items() if pd.notna(y))
+
+
 def latest_section(themes: Iterable[str], since: int | None = None):
-    """:func:`latest_table` as a displayable section with survey, dates, denominators and credit."""
+    """:func:`latest_table` as a displayable section with survey, dates, denominators and credit.
+
+    None when *themes* have no national series.
+    """
     from .sections import Section
 
-    rows = national.series_table(themes=list(themes), since=since)
-    if rows.empty:
+    cur, _ = latest_rows(themes, since)
+    if cur.empty:
         return None
-    return Section("最新の全国値", None, caption(rows), latest_table(themes, since))
+    lead = (f"各調査の最新回に値のある系列だけを示します（最新回：{_rounds_text(cur)}）。"
+            "最新回に値のない系列は次の表に分けています。")
+    return Section("最新の全国値", None, lead + caption(cur), points_table(cur))
+
+
+def discontinued_section(themes: Iterable[str], since: int | None = None):
+    """:func:`discontinued_table` as a section headed with the years of the last values (None if empty)."""
+    from .sections import Section
+
+    _, past = latest_rows(themes, since)
+    if past.empty:
+        return None
+    years = sorted({int(y) for y in past["year"].dropna()})
+    span = f"{years[0]}年" if len(years) == 1 else f"{years[0]}〜{years[-1]}年"
+    ended = [_survey_label(s) for s in ENDED_SURVEYS if (past["survey"].astype(str) == s).any()]
+    lead = ("それぞれの調査の最新回に値がない系列（調査項目の廃止・変更、または終了した調査）の最後の値です。"
+            "最新の値と並べて比べないでください。"
+            + (f"終了した調査：{'、'.join(ended)}。" if ended else ""))
+    return Section(f"最新回に値のない系列（最後の値：{span}）", None, lead + caption(past), discontinued_table(themes, since))
 
 
 def theme_trends(key: str, since: int | None = None):
@@ -222,3 +323,93 @@ def show_theme_trends(key: str, since: int | None = None) -> int:
     if not shown:
         display(Markdown("このテーマには、複数の時点を比べられる全国の時系列がありません。最新の値は次の表のとおりです。"))
     return shown
+
+
+#: National series and the dashboard item that counts the same thing per body.
+DASHBOARD_COUNTERPARTS = {
+    "cio_appointed": "cio_appointed",
+    "dx_policy_formulated": "dx_policy_formulated",
+    "ai_introduced_dx_summary": "ai_introduced",
+    "rpa_introduced_dx_summary": "rpa_introduced",
+    "telework_introduced_dx_summary": "telework_introduced",
+}
+
+
+def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
+    """The latest municipal national figure beside the dashboard's count of the same item.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per series of *themes* in :data:`DASHBOARD_COUNTERPARTS`: ``series_id``,
+        ``label_ja``, ``fiscal_year_survey``, ``source_title``, ``count``, ``denominator``,
+        ``respondents``, ``national_pct`` (the headline), ``dashboard_yes``, ``dashboard_n``
+        (respondents), ``dashboard_total``, ``dashboard_pct`` (yes / respondents × 100) and
+        ``same`` (the counts agree).
+    """
+    import jdxlib
+
+    rows = national.series_table(series_ids=list(DASHBOARD_COUNTERPARTS), level="municipality",
+                                 themes=list(themes))
+    if rows.empty:
+        return pd.DataFrame()
+    last = rows.sort_values(["series_id", "year", "as_of"]).groupby("series_id").tail(1).copy()
+    last["national_pct"] = headline(last)
+    dx = jdxlib.load("dx_status")
+    dx = dx[dx["level"].astype(str) == "municipality"]
+    out = []
+    for r in last.itertuples():
+        st = dx.loc[dx["indicator_id"] == DASHBOARD_COUNTERPARTS[r.series_id], "status"].astype("string")
+        yes, n = int((st == "実施").sum()), int(st.isin(["実施", "未実施"]).sum())
+        out.append({"series_id": r.series_id, "label_ja": r.label_ja, "fiscal_year_survey": r.fiscal_year_survey,
+                    "source_title": r.source_title, "count": r.count, "denominator": r.denominator,
+                    "respondents": r.respondents, "national_pct": r.national_pct, "dashboard_yes": yes,
+                    "dashboard_n": n, "dashboard_total": int(len(st)), "dashboard_pct": 100 * yes / n if n else float("nan"),
+                    "same": bool(pd.notna(r.count) and int(r.count) == yes)})
+    return pd.DataFrame(out)
+
+
+def dashboard_comparison_section(themes: Iterable[str]):
+    """Say once why a national figure and the dashboard differ (None when the themes have no such pair)."""
+    from .sections import Section
+
+    t = dashboard_comparison(themes)
+    if t.empty:
+        return None
+
+    def cell(k, n, pct):
+        return "—" if pd.isna(k) else f"{int(k):,}／{int(n):,}団体（{pct:.1f}%）"
+
+    table = pd.DataFrame({
+        "指標": t["label_ja"],
+        "全国値（調査）": t["fiscal_year_survey"].astype(str),
+        "全国値": [cell(k, r if pd.notna(r) else d, p) for k, r, d, p in
+                 zip(t["count"], t["respondents"], t["denominator"], t["national_pct"])],
+        "ダッシュボード（2024-07-12公開）": [cell(k, n, p) for k, n, p in
+                                      zip(t["dashboard_yes"], t["dashboard_n"], t["dashboard_pct"])],
+        "件数": ["一致" if s else "不一致" for s in t["same"]],
+    })
+    differ = t[~t["same"]]
+    if len(differ):
+        names = "、".join(f"{r.label_ja}（{int(r.count):,}団体と{r.dashboard_yes:,}団体）" for r in differ.itertuples()
+                         if pd.notna(r.count))
+        why = (f"{names}は、全国値とダッシュボードとで件数が違います。どちらも全団体を分母とする同じ項目ですが、"
+               f"全国値は{'・'.join(sorted(set(differ['fiscal_year_survey'].astype(str))))}の取りまとめを引用した資料の値、"
+               "ダッシュボードは2024年7月公開の値で、どちらにも調査時点の"
+               "記載がありません。別の時点の集計とみられ、どちらが新しい時点かはこのデータからは確かめられません。"
+               "このレポートでは、全国の推移には全国値を、団体別の分析にはダッシュボードの値を使い、両者を混ぜません。")
+    else:
+        why = "全国値とダッシュボードの件数と割合は一致します。"
+    import jdxlib
+
+    cap = (why + "割合の分母：全国値は公表された割合の分母（回答団体が示されていればその数）、ダッシュボードは回答団体"
+           "（調査無しを除く）。" + credit_line(national.series_table(series_ids=list(t["series_id"]))["survey"]
+                                       .astype(str).unique())
+           + "。" + jdxlib.describe("dx_status").credit_line)
+    return Section("全国値とダッシュボードの値の違い", None, cap, table)
+
+
+def national_sections(themes: Iterable[str], since: int | None = None) -> list:
+    """The national tables of a theme report: latest values, past series, and dashboard differences."""
+    secs = [latest_section(themes, since), discontinued_section(themes, since), dashboard_comparison_section(themes)]
+    return [s for s in secs if s is not None]

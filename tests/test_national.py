@@ -328,6 +328,10 @@ def test_series_table_breaks_and_dedupe():
     muni = t[t["level"] == "municipality"].set_index("year")
     assert muni.loc[2023, "count"] == 1270 and muni.loc[2023, "n_sources"] == 2
     assert round(muni.loc[2023, "value"], 1) == 72.9          # over all 1,741 bodies
+    # the kept row carries the published figure (1,270 of 1,733 respondents = 73.3%), not the
+    # count-only row of the same point
+    assert muni.loc[2023, "percent"] == 73.3 and muni.loc[2023, "respondents"] == 1733
+    assert str(muni.loc[2023, "check"]) == "respondent_base_1733"
     assert bool(muni.loc[2014, "break_before"]) and bool(muni.loc[2023, "break_before"])
     assert not bool(muni.loc[2016, "break_before"])
     assert not bool(muni.loc[2005, "break_before"])          # first point
