@@ -243,8 +243,10 @@ def flagged_section(themes: Iterable[str] | None = None):
 
     table = flagged_table(themes)
     rows = national.series_table(themes=list(themes) if themes else None)
-    cap = ("総務省が公表後に修正した値と、公表された件数と割合が分母で再現できない値。元の公表値と修正後の値を両方残し、"
-           "黙って直すことはしていません。" + credit_line(rows["survey"].astype(str).unique()))
+    rows = rows[rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"])
+                | rows["published_count"].notna()]
+    cap = (f"総務省が公表後に修正した値と、公表された件数と割合が分母で再現できない値（{len(table)}時点）。"
+           "元の公表値と修正後の値を両方残し、黙って直すことはしていません。" + credit_line(rows["survey"].astype(str).unique()))
     return Section("公表値の不整合と修正", None, cap, table)
 
 
