@@ -1322,7 +1322,7 @@ def prefecture_procedures_section(pp: PrefectureProfile) -> Section:
                        xlabel="オンライン申請率（％）　右端：申請率を公表している他の都道府県の数")
     table = pd.DataFrame({
         "手続": t["procedure"],
-        name: [_pp(v) if pd.notna(v) else "公表なし" for v in t["rate"]],
+        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in t["rate"]],
         "順位（公表団体中）": t["rank_label"],
         "公表している他の都道府県": t["right"],
         "中央値": t["median"].map(_pp),
@@ -1330,14 +1330,23 @@ def prefecture_procedures_section(pp: PrefectureProfile) -> Section:
     })
     gaps = pp.procedure_gaps
     gap_text = _quoted(gaps["procedure"]) if len(gaps) else "なし"
-    cap = (f"他の都道府県の{pp.min_share * 100:.0f}%以上が申請率を公表しているのに{name}に値がない手続：{gap_text}。"
+    cap = (f"他の都道府県の{pp.min_share * 100:.0f}%以上が申請率を公表しているのに{name}では公表値がない手続：{gap_text}"
+           "（公表値がないことはオンライン未対応を意味しない）。"
            f"全{len(r)}手続のうち、どの都道府県にも値のない{len(nobody)}手続"
            f"{'（' + _quoted(nobody['procedure']) + '）' if len(nobody) else ''}は図表から省略。"
-           "値がない＝オンライン化していないか報告がない（エクスポートでは区別できない）。申請率は手続ごとの申請件数に占める"
+           "公表値なし＝申請率の値がない（オンライン未対応・未報告・手続の実施なしのどれかは区別できない）。"
+           "順位は表示した値（小数第1位）で付け、同じ表示なら同順位。申請率は手続ごとの申請件数に占める"
            "オンライン申請の割合で、件数は公表されないため加重平均はしません。中央値・四分位は値のある他の都道府県について。"
            f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：エクスポートに記載なし。"
            f"{_dashboard_source('online_procedures')}")
     return Section("都道府県の手続のオンライン化", fig, cap, table)
+
+
+def _one_body_range(n: pd.Series) -> str:
+    """「1団体の違いで割合が約5.3ポイント動きます」 (a range when the respondents differ by item)."""
+    lo, hi = 100 / max(int(n.max()), 1), 100 / max(int(n.min()), 1)
+    span = f"約{lo:.1f}ポイント" if f"{lo:.1f}" == f"{hi:.1f}" else f"約{lo:.1f}〜{hi:.1f}ポイント"
+    return f"1団体の違いで割合が{span}動きます"
 
 
 def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
@@ -1362,7 +1371,6 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
         "指標": t["indicator"], "実施": t["yes"], "未実施": t["no"], "調査無し": t["not_surveyed"],
         "回答団体": t["n"], "全団体": t["total"],
         f"{name}の実施割合": [_pct(v) for v in t["share"]],
-        "1団体の重み": t["n"].map(one_body_text),
         "全国": [_frac(y_, n_, s_) for y_, n_, s_ in zip(t["national_yes"], t["national_n"], t["national_share"])],
         "47都道府県中の順位": t["rank_label"],
     })
@@ -1371,7 +1379,7 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
            f"分母：{name}の回答市区町村（全{int(t['total'].max())}団体）、全国は回答団体")
     cap += (f"（{int(t['national_n'].min()):,}〜{int(t['national_n'].max()):,}団体）。順位は市区町村の実施割合の高い順"
             "（表示した小数第1位の%が同じなら同順位、最小順位）。"
-            f"{COMPLETE_COUNT_NOTE}{name}では1団体の違いで割合が約{100 / max(int(t['n'].min()), 1):.1f}ポイント動きます。"
+            f"{COMPLETE_COUNT_NOTE}{name}では{_one_body_range(t['n'])}。"
             f"調査時点：{_date_note(pp.items)}。{_dashboard_source()}")
     return Section(f"{name}の市区町村：推進体制・AI・RPA・テレワーク", fig, cap, table)
 
@@ -1592,8 +1600,8 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
     if gaps:
         lines.append("- **課題**：他の都道府県の多くが実施しているが未実施 — " + "、".join(gaps) + "。")
     if len(pp.procedure_gaps):
-        lines.append(f"- 他の都道府県の{pp.min_share * 100:.0f}%以上がオンライン申請率を公表しているのに値がない手続："
-                     + _quoted(pp.procedure_gaps["procedure"]) + "。")
+        lines.append(f"- 他の都道府県の{pp.min_share * 100:.0f}%以上がオンライン申請率を公表しているのに公表値がない手続："
+                     + _quoted(pp.procedure_gaps["procedure"]) + "（公表値がないことはオンライン未対応を意味しません）。")
     ms = pp.municipal_status
     top = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) <= 10]
     low = [f"{r.indicator}（{r.rank_label}）" for r in ms.itertuples() if pd.notna(r.rank) and int(r.rank) >= 38]
@@ -1615,7 +1623,8 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
         lines.append(f"- **注意**：{ns}団体が推進体制等の項目で**調査無し**（令和6年能登半島地震の影響）のため、"
                      "その団体は割合の分母から除いています。")
     if i["municipalities"] < 20:
-        lines.append(f"- 注意：市区町村が{i['municipalities']}団体と少ないため、割合と順位は1団体の違いで大きく動きます（表の「1団体の重み」を参照）。")
+        lines.append(f"- 注意：市区町村が{i['municipalities']}団体と少ないため、{_one_body_range(ms['n'])}"
+                     "（順位も動きやすくなります）。")
     missing = mp[mp["missing"] > 0]
     for r in missing.itertuples():
         lines.append(f"- 注意：{r.indicator}は{r.missing}団体に値がありません。")

@@ -551,3 +551,15 @@ def test_notebook_ambiguous_name_fails_clearly(data, tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as exc:
         _run("profile_municipality.ipynb", tmp_path / "out.ipynb", {"municipality": "伊達市"})
     assert "NameResolutionError" in str(exc.value) and "北海道伊達市" in str(exc.value)
+
+
+def test_prefecture_profile_has_no_intervals_and_says_what_one_body_moves(profiles_mod):
+    pp = profiles_mod.prefecture_profile("鳥取県")
+    sec = profiles_mod.prefecture_municipal_status_section(pp)
+    n = int(pp.municipal_status["n"].min())
+    assert n == 19 and f"1団体の違いで割合が約{100 / 19:.1f}ポイント動きます" in sec.caption
+    assert "95%区間" not in sec.table.columns and "偶然" not in sec.caption and "95%" not in sec.caption
+    text = profiles_mod.summary_text(pp)
+    assert "約5.3ポイント" in text and "95%" not in text
+    status = profiles_mod.prefecture_status_section(pp)
+    assert "ウィルソン" not in status.caption and "信頼区間は付けず" in status.caption
