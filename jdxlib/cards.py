@@ -36,7 +36,7 @@ from ._datasets import describe
 from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
-from .stats import rank_with_ties
+from .stats import PERCENT_DECIMALS, rank_with_ties
 
 __all__ = [
     "CATEGORIES",
@@ -448,7 +448,7 @@ def prefecture_rates(date: Any = None) -> pd.DataFrame:
     g["holding_q1"] = g["prefecture_code"].map(h[0.25])
     g["holding_median"] = g["prefecture_code"].map(h[0.5])
     g["holding_q3"] = g["prefecture_code"].map(h[0.75])
-    ranks = rank_with_ties(g["rate"].round(1), ascending=False)
+    ranks = rank_with_ties(g["rate"], ascending=False, decimals=PERCENT_DECIMALS)
     g = pd.concat([ranks, g], axis=1).sort_values(["rank", "prefecture_code"], kind="mergesort")
     return g.reset_index(drop=True)
 
