@@ -716,7 +716,7 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
     fig = None
     if len(offered):
         fig = _range_chart(offered, label="procedure", own="rate", median="median", q1="q1", q3="q3",
-                           right=None, title=f"{name}がオンラインで受け付けている手続の申請率",
+                           right=None, title=f"{name}が申請率を公表している手続のオンライン申請率",
                            own_label=name, peer_label=_short_name(p, p.primary),
                            xlabel="オンライン申請率（％）（比較団体の数は表を参照）")
     table = None if shown.empty else pd.DataFrame({
