@@ -50,6 +50,8 @@ __all__ = [
     "body_answers",
     "bodies",
     "bounds",
+    "categories",
+    "comparable",
     "dx_by_response",
     "engagement_groups",
     "option_shares",
@@ -181,6 +183,25 @@ def _rows(survey: pd.DataFrame | None, wave: str, question_id: str | None) -> pd
     return _cached_rows(wave, question_id) if survey is None else _select(survey, wave, question_id)
 
 
+#: Group of the bodies whose grouping value is missing (双葉町 has no 2020 population).
+UNKNOWN_GROUP = "不明"
+
+
+def _with_group(df: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """*df* with a ``group`` column; population bands only for municipalities, 「不明」 kept."""
+    df = df.copy()
+    if by is None:
+        df["group"] = "全国"
+        return df
+    if by == "population_band":
+        df = df[df["level"] == "municipality"].copy()
+    g = df[by]
+    if isinstance(g.dtype, pd.CategoricalDtype) and g.isna().any():
+        g = g.cat.add_categories([UNKNOWN_GROUP]).fillna(UNKNOWN_GROUP)
+    df["group"] = g
+    return df
+
+
 def status_by_body(wave: str = "2024", level: str = "municipality", *, survey: pd.DataFrame | None = None,
                    who: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every body of *level* with its response status in *wave* (from :func:`bodies`)."""
@@ -213,6 +234,16 @@ def answers(question_id: str, wave: str = "2024", level: str = "municipality", *
     return out.drop(columns="option_label")
 
 
+def categories(question_id: str, wave: str = "2024") -> list[str]:
+    """The answer categories of a question in display order, then 未提出, 未確認, 無回答."""
+    return _categories(question_id, wave, None)
+
+
+def comparable(topic: str) -> dict:
+    """The cross-wave record of *topic* (question ids per wave, wording, note)."""
+    return dict(_comparable(topic))
+
+
 def _categories(question_id: str, wave: str, survey: pd.DataFrame | None) -> list[str]:
     q = question(question_id, wave)
     sel = _rows(survey, q["wave"], question_id)
@@ -241,9 +272,7 @@ def option_shares(question_id: str, wave: str = "2024", by: str | None = None, l
         raise ValueError(f"by must be None or one of {', '.join(_BY)}; got {by!r}")
     s = survey
     a = answers(question_id, wave, level, survey=s, who=who)
-    a["group"] = "全国" if by is None else a[by]
-    if by == "population_band":
-        a = a[a["level"] == "municipality"]
+    a = _with_group(a, by)
     groups = list(a["group"].cat.categories) if isinstance(a["group"].dtype, pd.CategoricalDtype) else ["全国"]
     cats = _categories(question_id, wave, s)
     per_body = a.drop_duplicates("code")
@@ -273,9 +302,7 @@ def status_table(wave: str = "2024", by: str | None = None, level: str = "munici
     if by is not None and by not in _BY:
         raise ValueError(f"by must be None or one of {', '.join(_BY)}; got {by!r}")
     st = status_by_body(wave, level, survey=survey, who=who)
-    st["group"] = "全国" if by is None else st[by]
-    if by == "population_band":
-        st = st[st["level"] == "municipality"]
+    st = _with_group(st, by)
     out = st.groupby(["group", "status"], observed=False).size().rename("count").reset_index()
     out["total"] = out.groupby("group", observed=False)["count"].transform("sum")
     out["share_of_all"] = np.where(out["total"] > 0, out["count"] / out["total"].where(out["total"] > 0, 1), np.nan)
@@ -308,9 +335,7 @@ def bounds(question_id: str, yes: Sequence[str], wave: str = "2024", by: str | N
     sh = option_shares(question_id, wave, by, level, survey=s, who=who)
     first = sh.drop_duplicates("group").set_index("group")
     a = answers(question_id, wave, level, survey=s, who=who)
-    a["group"] = "全国" if by is None else a[by]
-    if by == "population_band":
-        a = a[a["level"] == "municipality"]
+    a = _with_group(a, by)
     k = a[a["category"].isin(list(yes))].drop_duplicates("code").groupby("group", observed=False).size()
     out = pd.DataFrame({"group": first.index})
     out["yes"] = [int(k.get(g, 0)) for g in out["group"]]
@@ -428,7 +453,7 @@ def panel_change_summary(topic: str, by: str | None = None, level: str = "all", 
     ``comparable`` (bodies on the common scale both times), ``share`` (count / comparable; NaN
     for ``not_comparable``)."""
     pc = panel_change(topic, level, survey=survey, who=who)
-    pc["group"] = "全国" if by is None else pc[by]
+    pc = _with_group(pc, by)
     groups = list(pc["group"].cat.categories) if isinstance(pc["group"].dtype, pd.CategoricalDtype) else ["全国"]
     rows = []
     for g in groups:
