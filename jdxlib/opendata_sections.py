@@ -306,7 +306,8 @@ def municipal_map_section(question_id: str, wave: str, prefecture, highlight=Non
         notes += f"離島の{len(outside)}団体（{'、'.join(outside[:8])}{'など' if len(outside) > 8 else ''}）は地図の範囲外。"
     if no_poly:
         notes += f"簡略化した境界データにポリゴンのない{len(no_poly)}団体（{'、'.join(no_poly)}）は描かれない。"
-    cap = caption(wave, f"{prefecture.name}の全{len(a):,}市区町村（凡例の括弧内は団体数）",
+    breakdown = "、".join(f"{c}{int((gdf['category'] == c).sum())}団体" for c in present)
+    cap = caption(wave, f"{prefecture.name}の全{len(a):,}市区町村（内訳：{breakdown}）",
                   extra=NONRESPONSE_NOTE + notes) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村（地図）", fig, cap, None)
 
