@@ -58,6 +58,7 @@ __all__ = [
     "panel",
     "panel_change",
     "panel_change_summary",
+    "prefecture_answers",
     "prefecture_shares",
     "publication_crosstab",
     "published_then_not_engaged",
@@ -583,8 +584,8 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
     pandas.DataFrame
         ``wave``, ``question_id``, ``label``, ``answer`` (option labels joined by 「、」, or the
         non-response category), ``kind``, and for each peer group (``prefecture``, ``type``,
-        ``national``) ``<peer>_count`` (respondents choosing the body's answer; for several
-        options, the first), ``<peer>_respondents``.
+        ``national``; the body itself left out) ``<peer>_count`` (respondents choosing the
+        body's answer; for several options, the first), ``<peer>_respondents``.
     """
     s = survey
     w = bodies("municipality") if who is None else who
@@ -602,16 +603,46 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
             cats = mine.sort_values("option_order")["category"].astype(str).tolist()
             row = {"wave": wave, "question_id": qid, "label": question(qid, wave)["label"],
                    "answer": "、".join(cats), "kind": kind}
+            others = a["code"] != code  # peers never include the body itself
             for peer, sel in (("prefecture", a["prefecture_code"] == me["prefecture_code"]),
                               ("type", a["type"].astype(str) == str(me["type"])),
                               ("national", pd.Series(True, index=a.index))):
-                sub = a[sel]
+                sub = a[sel & others]
                 resp = sub[sub["kind"] == "answer"]["code"].nunique()
                 k = sub[(sub["kind"] == "answer") & (sub["category"] == cats[0])]["code"].nunique() \
                     if kind == "answer" else np.nan
                 row[f"{peer}_count"] = k
                 row[f"{peer}_respondents"] = resp
             rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def prefecture_answers(prefecture_code: str, question_ids: dict[str, Sequence[str]] | None = None, *,
+                       survey: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A prefecture's own answers in both waves beside the other 46 prefectures.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave``, ``question_id``, ``label``, ``answer``, ``kind``, ``others_count`` (other
+        prefectures giving the same answer; NaN when it did not answer), ``others_respondents``.
+    """
+    who = bodies("prefecture")
+    if prefecture_code not in set(who["prefecture_code"]):
+        raise ValueError(f"{prefecture_code!r} is not a 2-digit prefecture code (01–47)")
+    rows = []
+    for wave, qids in (question_ids or DEFAULT_BODY_QUESTIONS).items():
+        for qid in qids:
+            a = answers(qid, wave, "prefecture", survey=survey, who=who)
+            mine = a[a["prefecture_code"] == prefecture_code]
+            others = a[(a["prefecture_code"] != prefecture_code) & (a["kind"] == "answer")]
+            kind = mine["kind"].iloc[0]
+            cats = mine.sort_values("option_order")["category"].astype(str).tolist()
+            rows.append({"wave": wave, "question_id": qid, "label": question(qid, wave)["label"],
+                         "answer": "、".join(cats), "kind": kind,
+                         "others_count": others[others["category"] == cats[0]]["code"].nunique()
+                         if kind == "answer" else np.nan,
+                         "others_respondents": others["code"].nunique()})
     return pd.DataFrame(rows)
 
 

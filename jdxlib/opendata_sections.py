@@ -480,8 +480,8 @@ def body_section(highlight) -> Section:
     rows = []
     for r in ba.itertuples():
         row = {"年度": f"{r.wave}年度", "設問": r.label, f"{highlight.name}の回答": r.answer}
-        for peer, head in (("prefecture", f"{highlight.prefecture}の市区町村"), ("type", f"全国の{highlight.type}"),
-                           ("national", "全国の市区町村")):
+        for peer, head in (("prefecture", f"{highlight.prefecture}の他の市区町村"), ("type", f"全国の他の{highlight.type}"),
+                           ("national", "全国の他の市区町村")):
             k, n = getattr(r, f"{peer}_count"), getattr(r, f"{peer}_respondents")
             row[head] = "—" if pd.isna(k) else f"{_pct(k / n if n else np.nan)}（{int(k):,}/{int(n):,}）"
         rows.append(row)
@@ -490,7 +490,7 @@ def body_section(highlight) -> Section:
     missing = list(dict.fromkeys(missing))
     lead = (f"{highlight.name}は" + "、".join(missing) + "で、回答がありません。" if missing else "")
     cap = lead + caption(["2020", "2024"], "比較する団体のうちその設問に答えた団体（括弧内は同じ答えの団体数／回答団体数）",
-                  extra="比較の欄は、この団体と同じ答えを選んだ団体の割合。この団体が答えていない設問は「未提出」「未確認」「無回答」と示す。"
+                  extra="比較の欄は、この団体と同じ答えを選んだ団体の割合（この団体自身は含めない）。この団体が答えていない設問は「未提出」「未確認」「無回答」と示す。"
                         "複数回答の設問では最初の選択肢について示す。")
     return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
 
@@ -516,3 +516,41 @@ def headline_text(level: str = "municipality") -> str:
         f"未確認の団体で{_pct(d.get('未確認'))}です。",
     ]
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ profiles
+
+
+def prefecture_own_section(prefecture) -> Section:
+    """A prefecture's own answers in both waves beside the other 46 prefectures (profile)."""
+    pa = opendata.prefecture_answers(prefecture.prefecture_code)
+    rows = []
+    for r in pa.itertuples():
+        same = "—" if pd.isna(r.others_count) else \
+            f"{_pct(r.others_count / r.others_respondents if r.others_respondents else np.nan)}（{int(r.others_count)}/{int(r.others_respondents)}）"
+        rows.append({"年度": f"{r.wave}年度", "設問": r.label, f"{prefecture.name}の回答": r.answer,
+                     "他の都道府県で同じ答え": same})
+    missing = sorted({f"{w}年度調査は{a}" for w, a, k in zip(pa["wave"], pa["answer"], pa["kind"])
+                      if k == "nonresponse" and a in ("未提出", "未確認")})
+    lead = f"{prefecture.name}は" + "、".join(missing) + "で、回答がありません。" if missing else ""
+    cap = lead + caption(["2020", "2024"], "他の46都道府県のうちその設問に答えた団体（括弧内は同じ答えの団体数／回答団体数）",
+                         extra="この都道府県が答えていない設問は「未提出」「未確認」「無回答」と示す。")
+    return Section(f"{prefecture.name}自身の回答（オープンデータ）", None, cap, pd.DataFrame(rows))
+
+
+def prefecture_municipal_section(prefecture) -> Section:
+    """Its municipalities' response status and 取組 share (with bounds) beside the whole country (profile)."""
+    who = opendata.bodies("municipality")
+    rows = []
+    for label, sub in ((f"{prefecture.name}の市区町村", who[who["prefecture_code"] == prefecture.prefecture_code]),
+                       ("全国の市区町村", who)):
+        st = opendata.status_table("2024", None, who=sub).set_index("status")["count"]
+        b = opendata.bounds("Q3", ["取り組んでいる"], who=sub).iloc[0]
+        rows.append({"": label, "全団体": int_text(b["total"]), "提出済": int_text(st["提出済"]),
+                     "未提出": int_text(st["未提出"]), "未確認": int_text(st["未確認"]),
+                     "取り組んでいる": f"{int(b['yes']):,}（回答団体の{_pct(b['share'])}）",
+                     "全団体での範囲": f"{_pct(b['low'])}〜{_pct(b['high'])}"})
+    cap = caption("2024", "「取り組んでいる」の割合はオープンデータの取組の設問に答えた市区町村",
+                  extra="全団体での範囲は、回答しなかった団体がすべて取り組んでいない場合からすべて取り組んでいる場合まで。"
+                        + STATUS_NOTE)
+    return Section(f"{prefecture.name}の市区町村のオープンデータの取組（2024年度）", None, cap, pd.DataFrame(rows))

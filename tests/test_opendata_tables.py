@@ -228,3 +228,28 @@ def test_body_answers_show_non_response_as_such(real):
     assert (mine["answer"] == "未確認").all() and mine["prefecture_count"].isna().all()
     with pytest.raises(ValueError, match="is not the code of one of the 1,741 municipalities"):
         od.body_answers("999999")
+
+
+@pytest.mark.mirror
+def test_peers_leave_the_body_out_and_profile_sections_state_non_response(real):
+    from jdxlib import names, opendata_sections
+
+    h, rows = real["2024"][0], real["2024"][1:]
+    j1 = _col(h, "Q1【")
+    me = next(r for r in rows if r[4] == "八王子市")
+    ba = od.body_answers(me[1].zfill(6)).set_index(["wave", "question_id"]).loc[("2024", "Q1")]
+    tokyo = [r for r in rows if r[3] == "東京都" and r[1].zfill(6)[2:5] != "000" and r[1] != me[1]]
+    assert ba["prefecture_respondents"] == sum(r[j1] != "" for r in tokyo)
+    assert ba["prefecture_count"] == sum(r[j1] == me[j1] for r in tokyo)
+    # a non-respondent gets one sentence saying so, in the theme report and in the profiles
+    chibu = names.resolve_municipality("知夫村")
+    assert next(r for r in rows if r[4] == "知夫村")[5] == "未確認"
+    assert opendata_sections.body_section(chibu).caption.startswith("知夫村は2024年度調査は未確認で、回答がありません。")
+    shimane = names.resolve_prefecture("島根県")
+    t = opendata_sections.prefecture_municipal_section(shimane).table.set_index("")
+    raw = pd.Series([r[5] for r in rows if r[3] == "島根県" and r[1].zfill(6)[2:5] != "000"]).value_counts()
+    assert [t.loc["島根県の市区町村", k] for k in ("提出済", "未提出", "未確認")] == [str(raw[k]) for k in ("提出済", "未提出", "未確認")]
+    own = od.prefecture_answers("32")
+    assert (own["kind"] == "answer").sum() >= 4 and (own["others_respondents"] <= 46).all()
+    with pytest.raises(ValueError, match="'99' is not a 2-digit prefecture code"):
+        od.prefecture_answers("99")
