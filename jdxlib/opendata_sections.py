@@ -554,3 +554,49 @@ def prefecture_municipal_section(prefecture) -> Section:
                   extra="全団体での範囲は、回答しなかった団体がすべて取り組んでいない場合からすべて取り組んでいる場合まで。"
                         + STATUS_NOTE)
     return Section(f"{prefecture.name}の市区町村のオープンデータの取組（2024年度）", None, cap, pd.DataFrame(rows))
+
+
+# ------------------------------------------------------------------------------ prefecture grid
+
+#: The answers compared across prefectures: (column label, wave, question id, options counted as yes).
+GRID_ITEMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("認知：よく知っている", "2024", "Q1", ("よく知っている",)),
+    ("取り組んでいる", "2024", "Q3", ("取り組んでいる",)),
+    ("定期的・リアルタイムに更新", "2024", "Q6", ("リアルタイム", "定期的")),
+    ("101ファイル以上", "2024", "Q7", ("101〜500", "501〜1000", "1001〜5000", "5001〜10000", "10000以上")),
+    ("標準データセットで公開", "2024", "Q24", ("取り組んでいる",)),
+    ("機械判読性が段階3以上", "2024", "Q44", ("段階3（機械判読可能な構造）", "段階4（標準的なメタデータ付き）")),
+    ("サイトの規約がCC BY 4.0", "2024", "Q50", ("CC BY 4.0",)),
+)
+
+
+def grid_section(prefecture=None, highlight=None) -> Section:
+    """Prefectures × answers: the share (%) of responding municipalities giving each answer."""
+    frames, rows = [], []
+    for label, wave, qid, yes in GRID_ITEMS:
+        ps = opendata.prefecture_shares(qid, list(yes), wave)
+        frames.append(ps.assign(item=label, pct=ps["share"] * 100, prefecture=ps["prefecture"].astype(str)))
+        nat = opendata.bounds(qid, list(yes), wave).iloc[0]
+        rows.append({"項目": label, "設問": opendata.question(qid, wave)["label"],
+                     "全国：該当": int_text(nat["yes"]), "回答団体": int_text(nat["respondents"]),
+                     "未回答": int_text(nat["nonrespondents"]), "回答団体に占める割合": _pct(nat["share"]),
+                     "全団体での範囲": f"{_pct(nat['low'])}〜{_pct(nat['high'])}"})
+    grid = pd.concat(frames, ignore_index=True)
+    order = list(opendata.bodies("prefecture").sort_values("code")["name"])
+    grid["prefecture"] = pd.Categorical(grid["prefecture"], categories=order, ordered=True)
+    grid = grid.sort_values(["prefecture"], kind="stable").assign(prefecture=lambda d: d["prefecture"].astype(str))
+    grid["item"] = pd.Categorical(grid["item"], categories=[g[0] for g in GRID_ITEMS], ordered=True)
+    marked = [p.name for p in (prefecture,) if p is not None] + ([highlight.prefecture] if highlight else [])
+    ax = charts.heatmap(grid, row="prefecture", col="item", value="pct", highlight_rows=marked,
+                        title="都道府県別：回答した市区町村に占める割合（%）")
+    rows_drawn = list(dict.fromkeys(grid["prefecture"]))  # the heatmap's row order
+    ax.set_yticks(np.arange(len(rows_drawn)) + 0.5, rows_drawn)  # every prefecture, not every other one
+    for lab in ax.get_yticklabels():
+        lab.set_color(charts.HIGHLIGHT if lab.get_text() in marked else "black")
+    ax.tick_params(axis="y", labelsize=7, rotation=0)
+    fig = ax.figure
+    fig.tight_layout()
+    cap = caption("2024", "各都道府県の市区町村のうち、その設問に答えた団体（全国の団体数は表のとおり）",
+                  extra="機械判読性とサイトの規約は、デジタル庁への意見提供に応じた団体だけが答えた設問で、回答団体が少ない。"
+                        "空欄は回答した市区町村がない都道府県。")
+    return Section("都道府県 × 回答の一覧", fig, cap, pd.DataFrame(rows))

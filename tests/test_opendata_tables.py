@@ -253,3 +253,22 @@ def test_peers_leave_the_body_out_and_profile_sections_state_non_response(real):
     assert (own["kind"] == "answer").sum() >= 4 and (own["others_respondents"] <= 46).all()
     with pytest.raises(ValueError, match="'99' is not a 2-digit prefecture code"):
         od.prefecture_answers("99")
+
+
+@pytest.mark.mirror
+def test_prefecture_grid_cells_match_their_labels(real):
+    from jdxlib import opendata_sections, viz
+
+    viz.set_theme()
+    sec = opendata_sections.grid_section()
+    ax = sec.figure.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    cols = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(rows) == 47 and rows[0] == "北海道" and rows[-1] == "沖縄県"
+    assert cols == [g[0] for g in opendata_sections.GRID_ITEMS]
+    cells = [t.get_text() for t in ax.texts]
+    for r in (0, 31):  # 北海道, 島根県
+        for c, (_, wave, qid, yes) in enumerate(opendata_sections.GRID_ITEMS):
+            ps = od.prefecture_shares(qid, list(yes), wave).set_index("prefecture")
+            share = ps.loc[rows[r], "share"]
+            assert cells[r * len(cols) + c] == ("" if pd.isna(share) else f"{share * 100:.0f}"), (rows[r], cols[c])
