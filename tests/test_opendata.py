@@ -43,6 +43,56 @@ def test_no_publisher_question_text_is_committed():
     assert "回答対象" not in text and "選択してください" not in text
 
 
+def _who():
+    return pd.DataFrame({"code": ["010006", "011002"], "level": ["prefecture", "municipality"],
+                         "prefecture": ["北海道", "北海道"], "name": ["北海道", "札幌市"]})
+
+
+def _csv(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+HEAD24 = od.HEADER_2024 + ["Q1【架空の設問】", "Q8【架空の設問】"]
+
+
+def test_2024_reader_zero_fills_codes_and_reads_multi_answers(tmp_path):
+    path = _csv(tmp_path / "a.csv", [HEAD24, ["1000", "10006", "北海道", "北海道", "北海道", "提出済", "良く知っている", "A\t;B"],
+                                     ["1100", "11002", "北海道 札幌市", "北海道", "札幌市", "未確認", "", ""]])
+    status, answers, texts = od.read_2024(path, _who())
+    assert status == {"010006": "提出済", "011002": "未確認"}
+    assert texts["Q1"] == "【架空の設問】" and answers["Q1"] == {"010006": ["良く知っている"]}
+    assert answers["Q8"] == {"010006": ["A", "B"]}  # Q8 is multi-choice: ';'-joined, stray TAB removed
+
+
+def test_2024_reader_rejects_answers_of_a_non_respondent(tmp_path):
+    path = _csv(tmp_path / "a.csv", [HEAD24, ["1000", "10006", "北海道", "北海道", "北海道", "提出済", "x", ""],
+                                     ["1100", "11002", "北海道 札幌市", "北海道", "札幌市", "未提出", "良く知っている", ""]])
+    with pytest.raises(BuildError, match=r"line 3: 札幌市 is 未提出 but has answers \(\['Q1'\]\)"):
+        od.read_2024(path, _who())
+
+
+def test_2024_reader_rejects_a_code_whose_name_differs(tmp_path):
+    path = _csv(tmp_path / "a.csv", [HEAD24, ["1000", "10006", "北海道", "北海道", "北海道", "提出済", "", ""],
+                                     ["1100", "11002", "北海道 函館市", "北海道", "函館市", "提出済", "", ""]])
+    with pytest.raises(BuildError, match="code 011002 is 北海道札幌市 in the code list but the row says 北海道 函館市"):
+        od.read_2024(path, _who())
+
+
+def test_2020_reader_repairs_a_code_by_name_and_rejects_unknown_names(tmp_path):
+    h1 = od.HEADER_2020 + ["[No.1]架空の設問", ""]
+    h2 = ["", "", "", "はい", "いいえ"]
+    rows = [h1, h2, ["010006", "北海道", "提出済", "○", ""], ["010006", "北海道 札幌市", "提出済", "", "○"]]
+    status, answers, texts, order, repairs = od.read_2020(_csv(tmp_path / "b.csv", rows), _who())
+    assert repairs == [{"line": 4, "name": "北海道 札幌市", "published_code": "010006", "code": "011002",
+                        "published_code_name": "北海道"}]
+    assert answers["No.1"] == {"010006": ["はい"], "011002": ["いいえ"]} and order["No.1"] == ["はい", "いいえ"]
+    rows[3][1] = "北海道 架空町"
+    with pytest.raises(BuildError, match="no body of the code list has that name"):
+        od.read_2020(_csv(tmp_path / "c.csv", rows), _who())
+
+
 # ------------------------------------------------------------------------------ mirror
 
 pytestmark_mirror = pytest.mark.mirror
