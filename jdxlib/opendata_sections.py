@@ -94,6 +94,7 @@ def status_section(wave: str = "2024", by: str | None = "type", level: str = "mu
     for i, (g, t) in enumerate(zip(groups, total)):
         ax.text(101, i, f"{int(t):,}団体", va="center", fontsize=7.5, color="0.25")
     ax.set_yticks(range(len(groups)), groups)
+    ax.grid(False, axis="y")
     ax.invert_yaxis()
     ax.set_xlim(0, 115)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
@@ -413,9 +414,10 @@ def panel_section(topic: str, by: str | None = "type") -> Section:
         left += vals
     first = s.drop_duplicates("group").set_index(s.drop_duplicates("group")["group"].astype(str))
     for i, g in enumerate(groups):
-        ax.text(101, i, f"{int(first.loc[g, 'comparable']):,}／{int(first.loc[g, 'panel']):,}団体", va="center",
+        ax.text(101, i, f"比較{int(first.loc[g, 'comparable']):,}／両年度{int(first.loc[g, 'panel']):,}", va="center",
                 fontsize=7, color="0.25")
     ax.set_yticks(range(len(groups)), groups)
+    ax.grid(False, axis="y")
     ax.invert_yaxis()
     ax.set_xlim(0, 122)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
@@ -433,7 +435,7 @@ def panel_section(topic: str, by: str | None = "type") -> Section:
         row["両年度とも提出"] = int_text(sub["panel"].iloc[0])
         rows.append(row)
     note = c.get("note", "")
-    cap = caption(["2020", "2024"], "両年度とも回答を提出した団体のうち、両年度とも共通の選択肢で答えた団体（右の数字）",
+    cap = caption(["2020", "2024"], "両年度とも回答を提出した団体のうち、両年度とも共通の選択肢で答えた団体（右の「比較」の数。「両年度」は両年度とも提出した団体数）",
                   extra=f"両年度で同じ言い方の設問だけを比べる。{note}")
     return Section(f"{c['label']}の変化（2020年度→2024年度、{BY_LABELS[by]}別）", fig, cap, pd.DataFrame(rows))
 
