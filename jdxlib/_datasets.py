@@ -26,6 +26,8 @@ _LOADERS: dict[str, str] = {
     "online_procedures": "jdxlib.municipal:load_online_procedures",
     "mynumber_cards": "jdxlib.municipal:load_mynumber_cards",
     "boundaries": "jdxlib.municipal:load_boundaries",
+    "opendata_survey": "jdxlib._opendata_loaders:load_opendata_survey",
+    "opendata_questions": "jdxlib._opendata_loaders:load_opendata_questions",
 }
 
 REQUIRED_FIELDS = (

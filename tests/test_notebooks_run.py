@@ -118,3 +118,26 @@ def test_overview_shows_corrections_and_flags(batch):
     html = _html(batch, "overview")
     assert "1,222" in html and "1,279" in html      # R4 municipal CIO corrected / published
     assert "公表値が内部で矛盾" in html              # CISO 1,733 (93.5%)
+
+
+def test_opendata_reports_show_respondents_and_non_respondents(batch):
+    """10_opendata for the country, 東京都 and 島根県 — the prefecture whose municipalities most
+    often did not answer the 2024 survey (checked here from the data)."""
+    from html import unescape
+
+    from jdxlib import opendata
+
+    st = opendata.status_table("2024", "prefecture")
+    nr = st[st["status"].astype(str) != "提出済"].groupby("group", observed=True)["count"].sum()
+    rate = nr / st.groupby("group", observed=True)["count"].sum()
+    assert rate.idxmax() == PARAMETER_SETS["shimane"]["prefecture"]
+    b = opendata.bounds("Q3", ["取り組んでいる"]).iloc[0]
+    country = unescape(_html(batch, "opendata-country"))
+    assert f"回答した{int(b['respondents']):,}団体のうち{int(b['yes']):,}団体（{b['share'] * 100:.1f}%）" in country
+    assert f"{b['low'] * 100:.1f}%（未回答がすべて取り組んでいない場合）" in country
+    shimane = unescape(_html(batch, "opendata-shimane"))
+    counts = st[st["group"].astype(str) == "島根県"].set_index("status")["count"]
+    assert f"未提出{int(counts['未提出'])}団体、未確認{int(counts['未確認'])}団体" in shimane
+    assert "知夫村は2024年度調査は未確認で、回答がありません。" in shimane
+    tokyo = unescape(_html(batch, "opendata-tokyo"))
+    assert "世田谷区（東京都）の回答と比較" in tokyo and "離島の" in tokyo

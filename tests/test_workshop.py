@@ -32,10 +32,10 @@ def _code(nb):
 # ------------------------------------------------------------------------------ lessons
 
 
-def test_four_lessons_with_exercise_solution_check_triples():
+def test_five_lessons_with_exercise_solution_check_triples():
     assert [p.name for p in LESSONS] == [
         "01_datasets.ipynb", "02_rates_and_denominators.ipynb",
-        "03_peer_comparison.ipynb", "04_maps_and_reports.ipynb",
+        "03_peer_comparison.ipynb", "04_maps_and_reports.ipynb", "05_who_did_not_answer.ipynb",
     ]
     for number, path in enumerate(LESSONS, 1):
         nb = nbformat.read(path, as_version=4)
@@ -233,6 +233,50 @@ def _ipynb(tmp_path):
     return path
 
 
+def _od(level="municipality"):
+    """2024 open-data survey, one row per body (plain pandas on the dataset)."""
+    import jdxlib
+
+    s = jdxlib.load("opendata_survey")
+    s = s[s["wave"] == "2024"] if level == "all" else s[(s["wave"] == "2024") & (s["level"] == level)]
+    return s
+
+
+def _od_counts(level):
+    return _od(level).drop_duplicates("code")["status"].astype(str).value_counts()
+
+
+def _od_q3():
+    s = _od()
+    q3 = s[s["question_id"] == "Q3"]
+    yes = int((q3["option_label"] == "取り組んでいる").sum())
+    return yes, q3["code"].nunique(), s["code"].nunique()
+
+
+def _od_policy(denominator_all: bool):
+    import jdxlib
+
+    codes = _od().loc[lambda d: d["status"].astype(str) == "未提出", "code"].unique()
+    dx = jdxlib.load("dx_status")
+    st = dx[(dx["indicator_id"] == "dx_policy_formulated") & dx["code"].isin(codes)]["status"].astype(str)
+    return 100 * (st == "実施").sum() / (len(st) if denominator_all else st.isin(["実施", "未実施"]).sum())
+
+
+def _od_panel(both: bool):
+    import jdxlib
+
+    s = jdxlib.load("opendata_survey")
+    s = s[s["level"] == "municipality"].drop_duplicates(["wave", "code"])
+    sub = {w: set(g.loc[g["status"].astype(str) == "提出済", "code"]) for w, g in s.groupby("wave")}
+    return len(sub["2020"] & sub["2024"]) if both else len(sub["2024"])
+
+
+def _od_awareness(change: str):
+    from jdxlib import opendata
+
+    return int((opendata.panel_change("awareness", level="municipality")["change"] == change).sum())
+
+
 # (lesson, question, right answer, typical wrong answer, words the hint must contain)
 CASES = [
     (1, 1, lambda t: len(_munis()), lambda t: len(_munis()) + 47, ["都道府県"]),
@@ -256,6 +300,13 @@ CASES = [
     (4, 3, lambda t: dict(__import__("jdxlib.check.lesson4").check.lesson4.TARGET),
      lambda t: {"pref": "島根県", "highlight": "海士町"}, ["prefecture"]),
     (4, 4, _html, _ipynb, ["HTMLExporter"]),
+    (5, 1, lambda t: _od_counts("municipality"), lambda t: _od_counts("all"), ["都道府県"]),
+    (5, 2, lambda t: 100 * _od_q3()[0] / _od_q3()[1], lambda t: 100 * _od_q3()[0] / _od_q3()[2], ["分母", "回答"]),
+    (5, 3, lambda t: (100 * _od_q3()[0] / _od_q3()[2], 100 * (_od_q3()[0] + _od_q3()[2] - _od_q3()[1]) / _od_q3()[2]),
+     lambda t: (100 * _od_q3()[0] / _od_q3()[2], 100 * _od_q3()[0] / _od_q3()[1]), ["すべて「はい」"]),
+    (5, 4, lambda t: _od_policy(False), lambda t: _od_policy(True), ["調査無し"]),
+    (5, 5, lambda t: _od_panel(True), lambda t: _od_panel(False), ["共通部分"]),
+    (5, 6, lambda t: _od_awareness("down"), lambda t: _od_awareness("up"), ["向き"]),
 ]
 
 
@@ -269,7 +320,7 @@ def test_every_check_has_a_case():
     from jdxlib import check
 
     have = {(l, q) for l, q, *_ in CASES}
-    for lesson in (1, 2, 3, 4):
+    for lesson in (1, 2, 3, 4, 5):
         module = getattr(check, f"lesson{lesson}")
         for name in module.__all__:
             if re.fullmatch(r"q\d", name):

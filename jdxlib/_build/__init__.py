@@ -1,7 +1,8 @@
 """Build the cleaned municipal datasets (parquet under ``data/clean/``) from upstream files.
 
 One module per job: :mod:`.codes` (code list, check digit), :mod:`.municipalities`,
-:mod:`.dashboard` (dx_status, online_procedures), :mod:`.mynumber`, :mod:`.boundaries`.
+:mod:`.dashboard` (dx_status, online_procedures), :mod:`.mynumber`, :mod:`.boundaries`,
+:mod:`.opendata` (opendata_survey, opendata_questions).
 
 Every input is fetched and verified **before** anything is written, and every output is written
 atomically, so a failed fetch or a checksum mismatch leaves ``data/clean/`` unchanged.
@@ -57,6 +58,17 @@ def _boundaries(paths):
             "boundaries_prefecture": build_prefecture_boundaries(paths)}
 
 
+def _opendata(paths):
+    from .opendata import build_opendata
+    survey, questions = build_opendata(paths)
+    return {"opendata_survey": survey, "opendata_questions": questions}
+
+
+def _opendata_inputs():
+    from .opendata import inputs
+    return inputs()
+
+
 def _mynumber_inputs():
     from .mynumber import inputs
     return inputs()
@@ -76,6 +88,7 @@ DATASETS: dict[str, _Spec] = {
     "boundaries": _Spec(lambda: ["code_list", "boundaries_municipality_geojson",
                                  "boundaries_prefecture_geojson"],
                         ("boundaries_municipality", "boundaries_prefecture"), _boundaries),
+    "opendata_survey": _Spec(_opendata_inputs, ("opendata_survey", "opendata_questions"), _opendata),
 }
 
 

@@ -18,7 +18,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
-__all__ = ["CheckResult", "lesson1", "lesson2", "lesson3", "lesson4"]
+__all__ = ["CheckResult", "lesson1", "lesson2", "lesson3", "lesson4", "lesson5"]
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def fmt(x: float, digits: int = 1) -> str:
 
 
 def __getattr__(name: str):  # lazy: `jdxlib.check.lesson1` without importing all lessons first
-    if name in ("lesson1", "lesson2", "lesson3", "lesson4"):
+    if name in ("lesson1", "lesson2", "lesson3", "lesson4", "lesson5"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
