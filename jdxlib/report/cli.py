@@ -29,6 +29,12 @@ FORMATS = ("html", "pdf")
 DEFAULT_OUT = Path("reports")
 
 
+class ConfigUsageError(click.ClickException):
+    """A bad configuration or option value: one line, exit status 2 (like a usage error)."""
+
+    exit_code = 2
+
+
 # --------------------------------------------------------------------------- names
 def _names():
     """The project's name resolver (imported late: it loads the municipality tables)."""
@@ -162,7 +168,7 @@ def expand(
     if highlight and municipalities is not None:
         raise click.UsageError("give --highlight or --municipalities, not both")
 
-    from .runner import slug
+    from .runner import fit_name, slug
 
     labels: dict[str, str] = {}
     # File-name parts: codes for resolved bodies (ASCII, stable), slugs for other values.
@@ -180,7 +186,7 @@ def expand(
 
     def add(info: NotebookInfo, params: dict, lab: dict, nm: str | None = None):
         _require_params(info, params, where)
-        specs.append(_spec(info, params, lab, formats, nm or f"{info.key}{suffix}"))
+        specs.append(_spec(info, params, lab, formats, fit_name(nm or f"{info.key}{suffix}")))
 
     if not body_runs:
         if not explicit:
@@ -370,7 +376,7 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         try:
             batch = load_config(config, catalog)
         except ConfigError as exc:
-            raise click.ClickException(f"malformed config: {exc}") from None
+            raise ConfigUsageError(f"malformed config: {exc}") from None
 
     run = batch.run if batch else "default"
     out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)

@@ -36,6 +36,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .catalog import Catalog, CatalogError, NotebookInfo
+from .runner import name_problem
+from .runner import quote as _quote
 
 FORMATS = ("html", "pdf")
 TOP_KEYS = ("out", "formats", "jobs", "reports")
@@ -90,6 +92,96 @@ class _Ctx:
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
+#: Tags a configuration may use: plain values, lists and mappings (no python/*, no !custom).
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "merge")
+)
+#: Values after expanding aliases: a real batch has a few hundred; a "billion laughs" file
+#: of 1 KB has 10⁹.  Counted on the composed node graph, before any value is constructed.
+MAX_VALUES = 20_000
+MAX_BYTES = 1 << 20
+
+
+def _tag_text(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _check_graph(ctx: "_Ctx", root: Node) -> None:
+    """Reject unsafe tags, aliases that refer to themselves and alias bombs.
+
+    Walks the composed graph once per distinct node (aliases share nodes), so a bomb costs
+    as much as its text; the expanded size is summed bottom-up and capped.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        nid = id(node)
+        if leaving:
+            on_path.discard(nid)
+            if isinstance(node, SequenceNode):
+                total = 1 + sum(size[id(c)] for c in node.value)
+            elif isinstance(node, MappingNode):
+                total = 1 + sum(size[id(k)] + size[id(v)] for k, v in node.value)
+            else:
+                total = 1
+            if total > MAX_VALUES:
+                raise ctx.error(
+                    node, "",
+                    f"too large: its aliases expand to more than {MAX_VALUES:,} values "
+                    "(an alias bomb?); write the reports out instead",
+                )
+            size[nid] = total
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise ctx.error(node, "", "an alias refers to itself (a recursive structure); aliases must not contain themselves")
+        if node.tag not in _SAFE_TAGS:
+            raise ctx.error(
+                node, "", f"the YAML tag {_quote(_tag_text(node.tag))} is not allowed "
+                "(a configuration holds plain values, lists and mappings only)"
+            )
+        on_path.add(nid)
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [c for kv in node.value for c in kv]
+        else:
+            children = []
+        for child in reversed(children):
+            cid = id(child)
+            if cid in on_path:
+                raise ctx.error(
+                    child, "",
+                    "an alias refers to itself (a recursive structure); aliases must not contain themselves",
+                )
+            if cid not in size:
+                stack.append((child, False))
+
+
+def _read_utf8(path: Path) -> str:
+    """The file's text: UTF-8 with or without BOM, else a ConfigError saying so."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path.name}: larger than {MAX_BYTES // 1024} KiB; a report configuration is a short text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path.name}:{line}: the file must be UTF-8 (with or without BOM), but byte "
+            f"{exc.start + 1} is not; save it as UTF-8 (Shift_JIS from Japanese Windows "
+            "needs converting, e.g. 「UTF-8」 in the editor's save dialog)"
+        ) from None
+
 
 def _value(node: Node) -> Any:
     """A node as a plain Python value (YAML 1.1 safe rules)."""
@@ -121,7 +213,7 @@ def _kind(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"{node.value!r}" if node.value != "" else "nothing"
+    return _quote(node.value) if node.value != "" else "nothing"
 
 
 def _join(prefix: str, key: str) -> str:
@@ -180,26 +272,73 @@ def _parameter_set(ctx: _Ctx, node: Node, key: str, notebooks: list[NotebookInfo
                     _join(key, name),
                     f"unknown parameter {name!r} for {info.key}{hint} (its parameters: {valid})",
                 )
-        out[name] = _param_value(vnode, notebooks[0], name)
+        value = _param_value(vnode, notebooks[0], name)
+        for info in notebooks:
+            problem = _type_problem(value, vnode, info.parameter(name))
+            if problem:
+                raise ctx.error(vnode, _join(key, name), problem)
+        out[name] = value
     return out
+
+
+#: Annotation names whose values are checked; any other name in an annotation skips the check.
+_CHECKED_TYPES = {"str", "int", "float", "bool", "None", "Optional", "list", "dict"}
+
+
+def _type_problem(value: Any, node: Node, param) -> str | None:
+    """Why *value* does not fit the notebook's declared type (``name: type = default``)."""
+    if param is None or not param.base_types or not param.base_types <= _CHECKED_TYPES:
+        return None
+    types = param.base_types
+    if value is None:
+        ok = bool(types & {"None", "Optional"})
+    elif isinstance(value, bool):
+        ok = "bool" in types
+    elif isinstance(value, int):
+        ok = bool(types & {"int", "float"})
+    elif isinstance(value, float):
+        ok = "float" in types
+    elif isinstance(value, str):
+        ok = "str" in types
+    elif isinstance(value, list):
+        ok = "list" in types
+    elif isinstance(value, dict):
+        ok = "dict" in types
+    else:
+        ok = False
+    if ok:
+        return None
+    if isinstance(node, ScalarNode):
+        found = _quote(node.value)[1:-1] if node.style is None else _quote(node.value)
+        if node.style is None and len(str(node.value)) > 80:
+            found = _quote(node.value)
+    else:
+        found = _kind(node)
+    declared = " or ".join(t.strip() for t in str(param.type).split("|"))
+    return f"expected {declared}, found {found} (the notebook declares {param.name}: {param.type})"
 
 
 def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
     """Read and validate a batch configuration; raise ConfigError with file:line: key."""
     path = Path(path)
     ctx = _Ctx(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = _read_utf8(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ConfigError(f"{path.name}:{line}: YAML syntax error: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:  # ReaderError: control characters and the like
+        pos = getattr(exc, "position", None)
+        line = text[:pos].count("\n") + 1 if isinstance(pos, int) else 1
+        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path.name}:{line}: not a YAML text file: {reason}") from None
+    except RecursionError:
+        raise ConfigError(f"{path.name}: nested too deeply") from None
     if root is None:
         raise ConfigError(f"{path.name}:1: the file is empty; it needs a 'reports' list")
+    _check_graph(ctx, root)
     top = _mapping(ctx, root, "", TOP_KEYS)
     if "reports" not in top:
         raise ctx.error(root, "reports", "missing: a list of reports to run")
@@ -263,7 +402,10 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
                 raise ctx.error(v, _join(key, "name"), "expected a file name")
             if len(sets) * len(notebooks) != 1 or "prefectures" in entries or "municipalities" in entries:
                 raise ctx.error(v, _join(key, "name"), "a name needs exactly one notebook and one parameter set")
-            name = str(v.value).strip()
+            name = str(v.value)
+            problem = name_problem(name)
+            if problem:
+                raise ctx.error(v, _join(key, "name"), problem)
         selectors: dict[str, Any] = {}
         for sel in ("prefectures", "municipalities"):
             if sel in entries:

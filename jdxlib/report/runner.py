@@ -73,13 +73,60 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- helpers
-_SAFE = re.compile(r"[^\w.-]+", re.UNICODE)
-
-
 def slug(value: Any) -> str:
     """A file-name-safe form of a parameter value (Japanese letters kept)."""
-    text = _SAFE.sub("-", str(value)).strip("-.")
+    text = _UNSAFE.sub("-", str(value)).strip("-")
     return text[:60] or "x"
+
+
+def fit_name(name: str) -> str:
+    """*name* cut to the 100-character limit, kept unique by a short hash of the whole."""
+    if len(name) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: NAME_MAX - 11]}-{digest}"
+
+
+#: Plain report names: ASCII letters and digits, ``-``, ``_`` and Japanese kana/kanji
+#: (hiragana, katakana incl. ー・, CJK ideographs, 々〆); not starting with ``-``.
+_NAME_CHARS = "A-Za-z0-9_\\-\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fb\u30fc\u30fd\u30fe\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NAME = re.compile(f"[{_NAME_CHARS}]+")
+_UNSAFE = re.compile(f"[^{_NAME_CHARS}]+")
+#: The run's own files: a report may not take their stems, in any case.
+RESERVED_NAMES = ("index", "manifest")
+NAME_MAX = 100
+
+
+def quote(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` shortened to about *limit* characters (for messages)."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 20]!r}… ({len(text)} characters)"
+
+
+def name_problem(name: Any) -> str | None:
+    """Why *name* is not a plain report file stem, or None when it is.
+
+    Names are 1–100 characters from ASCII letters and digits, ``-``, ``_`` and Japanese
+    kana/kanji, do not start with ``.`` or ``-``, and are not ``index`` or ``manifest``
+    (whatever their case): a name can never leave the run folder or replace its files.
+    """
+    if not isinstance(name, str):
+        return f"expected a file name, found {quote(name)}"
+    q = quote(name)
+    if not 1 <= len(name) <= NAME_MAX:
+        return f"{q}: a name has 1–{NAME_MAX} characters, not {len(name)}"
+    if name[0] in ".-" and (len(name) == 1 or _NAME.fullmatch(name[1:])):
+        return f"{q}: a name must not start with '.' or '-'"
+    if not _NAME.fullmatch(name):
+        return (
+            f"{q} is not a plain file name: use ASCII letters and digits, '-', '_' and "
+            "Japanese kana/kanji (no '/', '.', spaces or other signs)"
+        )
+    if name.lower() in RESERVED_NAMES:
+        return f"{q} is reserved for the run's {name.lower()} file; choose another name"
+    return None
 
 
 def check_output_dir(run_dir: Path) -> None:
@@ -351,8 +398,12 @@ def run_reports(
 
     t0 = time.perf_counter()
     run_dir = Path(out_dir) / run
-    check_output_dir(run_dir)
     names = [s.name for s in specs]
+    for n in names:
+        problem = name_problem(n)
+        if problem:
+            raise ValueError(f"report name {problem}")
+    check_output_dir(run_dir)
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise ValueError(f"two reports would write the same files: {', '.join(sorted(dup))}")
