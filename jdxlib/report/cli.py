@@ -348,10 +348,11 @@ def _ensure_data() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: reports/).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
 @click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
+@click.option("--no-wait", "no_wait", is_flag=True, help="Fail at once when another jdx report is writing to the same run folder (default: wait for it).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A YAML batch (notebooks × parameter sets × formats).")
 @click.option("--list", "list_", is_flag=True, help="List notebooks and their parameters, then exit.")
 @click.pass_context
-def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, force, config, list_):
+def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, force, no_wait, config, list_):
     """Execute notebooks and write HTML/PDF reports into OUT/RUN/.
 
     RUN is the config file's stem, or "default". Without a selector: the overview and
@@ -431,7 +432,7 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
     try:
         result = run_reports(
             specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
-            progress=progress,
+            progress=progress, wait=not no_wait, on_wait=lambda msg: click.echo(msg, err=True),
         )
     except KeyboardInterrupt:
         progress.close()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -138,6 +139,59 @@ def check_output_dir(run_dir: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise OSError(f"cannot write to the output folder {run_dir}: {exc.strerror or exc}") from None
+
+
+LOCK_NAME = ".jdx-run.lock"
+OWNER_NAME = ".jdx-run.owner"
+
+
+class RunFolderBusy(OSError):
+    """Another ``jdx report`` holds the run folder (``--no-wait``)."""
+
+
+def _lock_owner(run_dir: Path) -> str:
+    try:
+        text = (run_dir / OWNER_NAME).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {text[:40]})" if text else ""
+
+
+@contextlib.contextmanager
+def run_folder_lock(run_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None):
+    """Hold the run folder's lock (``.jdx-run.lock``, :mod:`filelock`) for a whole run.
+
+    Two runs into one folder would otherwise interleave their files and overwrite each
+    other's manifest.  The lock is an OS lock: it is released when the process ends, however
+    it ends, so a killed run never leaves the folder locked.
+    """
+    from filelock import FileLock, Timeout
+
+    run_dir = Path(run_dir)
+    lock = FileLock(str(run_dir / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        owner = _lock_owner(run_dir)
+        if not wait:
+            raise RunFolderBusy(
+                f"another jdx report{owner} is writing to {run_dir}; run again when it has "
+                "finished, or without --no-wait to wait for it"
+            ) from None
+        if on_wait is not None:
+            on_wait(
+                f"another jdx report{owner} is writing to {run_dir}: waiting for it to finish "
+                "(--no-wait fails at once instead)"
+            )
+        lock.acquire()
+    try:
+        try:
+            (run_dir / OWNER_NAME).write_text(str(os.getpid()), encoding="utf-8")
+        except OSError:
+            pass
+        yield
+    finally:
+        lock.release()
 
 
 def fingerprint(spec: ReportSpec, datasets: list[dict], tools: dict[str, str]) -> str:
@@ -389,10 +443,15 @@ def run_reports(
     timeout: float | None = None,
     notebooks_dir: Path | None = None,
     progress: Callable[[dict, int, int], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Produce every report of *specs* into ``out_dir/run``; return the manifest entries.
 
-    *progress* is called in the parent after each report with (entry, done, total).
+    *progress* is called in the parent after each report with (entry, done, total).  The run
+    folder is locked for the whole run (:func:`run_folder_lock`): a second run into the same
+    folder waits (*on_wait* gets a message) or, with ``wait=False``, raises
+    :class:`RunFolderBusy`.  Reports already in the folder's manifest stay listed.
     """
     from .exporters import tool_versions
 
@@ -407,6 +466,15 @@ def run_reports(
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise ValueError(f"two reports would write the same files: {', '.join(sorted(dup))}")
+    with run_folder_lock(run_dir, wait=wait, on_wait=on_wait):
+        return _run_locked(
+            specs, run_dir, run, names, t0, jobs=jobs, force=force, timeout=timeout,
+            notebooks_dir=notebooks_dir, progress=progress, tool_versions=tool_versions,
+        )
+
+
+def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, notebooks_dir, progress,
+                tool_versions) -> RunResult:
     tools = tool_versions()
     previous = mf.previous_entries(run_dir)
     nbdir = Path(notebooks_dir) if notebooks_dir else Path(specs[0].notebook).parent if specs else Path.cwd()
@@ -478,9 +546,14 @@ def run_reports(
         entries[spec.name] = entry
 
     # Entries of reports not requested this time stay listed while their files exist.
+    # (Runs into one folder are serialised by the run-folder lock, so this is a merge with
+    # everything the folder's earlier runs produced.)  Failed ones stay listed as failed.
     kept = {
         n: e for n, e in previous.items()
-        if n not in entries and e.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, e)
+        if n not in entries and (
+            e.get("status") == "failed"
+            or (e.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, e))
+        )
     }
 
     def snapshot() -> dict:
