@@ -14,7 +14,9 @@ status is 0 only when every report succeeded (or was already up to date).
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,6 +29,37 @@ from .catalog import Catalog, CatalogError, NotebookInfo
 
 FORMATS = ("html", "pdf")
 DEFAULT_OUT = Path("reports")
+#: Seconds one report may run (the slowest real report takes about a minute).
+DEFAULT_TIMEOUT_S = 1800.0
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled exactly like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM/SIGHUP raise :class:`_Terminated` (a KeyboardInterrupt) while a run is on."""
+    def handler(signum, frame):
+        raise _Terminated(signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                old[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread
+                pass
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
 
 
 class ConfigUsageError(click.ClickException):
@@ -347,12 +380,13 @@ def _ensure_data() -> None:
 @click.option("--format", "fmt", metavar="html[,pdf]", default=None, help="Output formats (default: html).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: reports/).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help=f"Stop a report that runs longer (default {DEFAULT_TIMEOUT_S:g}; 0 = no limit); the batch goes on.")
 @click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
 @click.option("--no-wait", "no_wait", is_flag=True, help="Fail at once when another jdx report is writing to the same run folder (default: wait for it).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A YAML batch (notebooks × parameter sets × formats).")
 @click.option("--list", "list_", is_flag=True, help="List notebooks and their parameters, then exit.")
 @click.pass_context
-def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, force, no_wait, config, list_):
+def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, timeout, force, no_wait, config, list_):
     """Execute notebooks and write HTML/PDF reports into OUT/RUN/.
 
     RUN is the config file's stem, or "default". Without a selector: the overview and
@@ -395,11 +429,14 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         specs = []
         for item in batch.items:
             for pset in item.parameter_sets:
-                specs += expand(
+                got = expand(
                     catalog, item.notebooks, item.formats, base=pset,
                     prefectures=item.prefectures, municipalities=item.municipalities,
                     name=item.name, where=f"{item.where}: ",
                 )
+                for s in got:
+                    s.timeout = item.timeout
+                specs += got
     else:
         formats = _formats(fmt)
         specs = expand(
@@ -427,17 +464,25 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s))",
         err=True,
     )
+    if timeout is None:
+        timeout = batch.timeout if batch and batch.timeout is not None else DEFAULT_TIMEOUT_S
     progress = _Progress(len(specs))
     t0 = time.perf_counter()
     try:
-        result = run_reports(
-            specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
-            progress=progress, wait=not no_wait, on_wait=lambda msg: click.echo(msg, err=True),
-        )
-    except KeyboardInterrupt:
+        with _terminate_as_interrupt():
+            result = run_reports(
+                specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
+                progress=progress, wait=not no_wait, on_wait=lambda msg: click.echo(msg, err=True),
+                timeout=timeout or None,
+            )
+    except KeyboardInterrupt as exc:
         progress.close()
-        click.echo("interrupted: finished reports are in the manifest; no half-written file is left", err=True)
-        ctx.exit(130)
+        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        click.echo(
+            f"interrupted ({signal.Signals(signum).name}): finished reports are in the manifest; "
+            "no half-written file and no worker or kernel is left", err=True,
+        )
+        ctx.exit(128 + int(signum))
     except (OSError, ValueError) as exc:
         progress.close()
         raise click.ClickException(str(exc)) from None

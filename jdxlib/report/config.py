@@ -6,6 +6,7 @@
     out: ../reports            # optional; relative to this file; --out wins
     formats: [html, pdf]       # optional default for every item (else html)
     jobs: 2                    # optional; --jobs wins
+    timeout: 600               # optional seconds per report (default 1800; 0 = none); --timeout wins
     reports:
       - notebook: overview                     # one notebook, default parameters
       - notebooks: [security, ai_rpa]          # notebooks × parameter sets
@@ -40,7 +41,7 @@ from .runner import name_problem
 from .runner import quote as _quote
 
 FORMATS = ("html", "pdf")
-TOP_KEYS = ("out", "formats", "jobs", "reports")
+TOP_KEYS = ("out", "formats", "jobs", "timeout", "reports")
 ITEM_KEYS = (
     "notebook",
     "notebooks",
@@ -50,6 +51,7 @@ ITEM_KEYS = (
     "name",
     "prefectures",
     "municipalities",
+    "timeout",
 )
 
 
@@ -65,6 +67,7 @@ class ConfigItem:
     name: str | None = None
     prefectures: str | list[str] | None = None
     municipalities: str | list[str] | None = None
+    timeout: float | None = None  # seconds per report (None: the batch's)
     where: str = ""  # "file:line" for later errors (name resolution)
 
 
@@ -75,6 +78,7 @@ class BatchConfig:
     out: Path | None
     jobs: int | None
     items: list[ConfigItem] = field(default_factory=list)
+    timeout: float | None = None  # seconds per report; 0 = no limit
 
 
 class _Ctx:
@@ -235,6 +239,13 @@ def _str_list(ctx: _Ctx, node: Node, key: str) -> list[str]:
     raise ctx.error(node, key, f"expected a name or a list of names, found {_kind(node)}")
 
 
+def _timeout(ctx: _Ctx, node: Node, key: str) -> float:
+    val = _value(node) if isinstance(node, ScalarNode) else None
+    if isinstance(val, bool) or not isinstance(val, (int, float)) or val < 0 or val != val:
+        raise ctx.error(node, key, f"expected seconds (a number ≥ 0; 0 = no limit), found {_kind(node)}")
+    return float(val)
+
+
 def _formats(ctx: _Ctx, node: Node, key: str) -> tuple[str, ...]:
     fmts = _str_list(ctx, node, key)
     bad = [f for f in fmts if f not in FORMATS]
@@ -358,6 +369,7 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
         if not isinstance(val, int) or isinstance(val, bool) or val < 1:
             raise ctx.error(v, "jobs", f"expected a whole number ≥ 1, found {_kind(v)}")
         jobs = val
+    timeout = _timeout(ctx, top["timeout"][1], "timeout") if "timeout" in top else None
     default_formats: tuple[str, ...] = ("html",)
     if "formats" in top:
         default_formats = _formats(ctx, top["formats"][1], "formats")
@@ -412,6 +424,7 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
                 v = entries[sel][1]
                 vals = _str_list(ctx, v, _join(key, sel))
                 selectors[sel] = "all" if vals == ["all"] else vals
+        item_timeout = _timeout(ctx, entries["timeout"][1], _join(key, "timeout")) if "timeout" in entries else None
         items.append(
             ConfigItem(
                 notebooks=notebooks,
@@ -419,7 +432,8 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
                 formats=fmts,
                 name=name,
                 where=ctx.where(node),
+                timeout=item_timeout if item_timeout else None,
                 **selectors,
             )
         )
-    return BatchConfig(path=path, run=path.stem, out=out, jobs=jobs, items=items)
+    return BatchConfig(path=path, run=path.stem, out=out, jobs=jobs, items=items, timeout=timeout)

@@ -56,6 +56,7 @@ class ReportSpec:
     title: str = ""
     notebook_title: str = ""
     parameter_labels: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None  # seconds for the whole report (None: the run's default)
 
 
 @dataclass
@@ -294,8 +295,27 @@ def _html_exporter():
     return _HTML_EXPORTER
 
 
+def _worker_signal(signum, frame) -> None:  # pragma: no cover - runs in a worker at exit
+    """SIGTERM/SIGHUP in a worker: kill its kernel, then leave at once (no traceback)."""
+    from . import warm
+
+    warm.kill_process_kernel()
+    k = warm._KERNEL
+    if k is not None and k.km is not None:
+        warm._remove_ipc_dir(k.km)
+    os._exit(128 + signum)
+
+
 def _worker_init() -> None:
     """Runs once in each worker process."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops the
+    # workers (with SIGTERM), so no worker prints a KeyboardInterrupt traceback from zmq.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_signal)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _worker_signal)
     from .exporters import ensure_fontconfig
 
     ensure_fontconfig()  # before WeasyPrint loads any font in this process
@@ -316,12 +336,32 @@ def execute_report(task: dict) -> dict:
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
+    import threading
+
     from . import warm
     from .exporters import html_to_pdf
 
     t0 = time.perf_counter()
     spec = ReportSpec(**task["spec"])
     run_dir = Path(task["run_dir"])
+    limit = task.get("timeout")
+    watch = {"fired": False, "done": False}
+    guard = threading.Lock()
+
+    def on_timeout():
+        with guard:
+            if watch["done"]:
+                return
+            watch["fired"] = True
+        warm.kill_process_kernel()  # nbclient then sees a dead kernel; the next report gets a new one
+
+    timer = threading.Timer(limit, on_timeout) if limit else None
+    if timer is not None:
+        timer.daemon = True
+
+    def start_timer():
+        if timer is not None and not timer.is_alive() and not watch["done"]:
+            timer.start()
     nb_path = Path(spec.notebook)
     paths = _outputs_for(run_dir, spec.name, spec.formats)
     result: dict[str, Any] = {"name": spec.name, "status": "failed", "outputs": {}, "error": None}
@@ -345,7 +385,11 @@ def execute_report(task: dict) -> dict:
         )
         from papermill.engines import papermill_engines
 
-        extra = {"warm_cwd": str(nb_path.parent), "warm_drop_roots": task.get("drop_roots", [])}
+        extra = {
+            "warm_cwd": str(nb_path.parent),
+            "warm_drop_roots": task.get("drop_roots", []),
+            "warm_started": start_timer,
+        }
         cwd = os.getcwd()
         try:
             nb = papermill_engines.execute_notebook_with_engine(
@@ -357,11 +401,17 @@ def execute_report(task: dict) -> dict:
                 progress_bar=False,
                 log_output=False,
                 start_timeout=120,
-                execution_timeout=task.get("timeout"),
+                execution_timeout=None,  # the whole report is limited by the watchdog above
                 **extra,
             )
         finally:
             os.chdir(cwd)
+            if timer is not None:
+                with guard:
+                    watch["done"] = True
+                timer.cancel()
+        if watch["fired"]:
+            raise ReportTimeout(limit)
         timings["execute"] = time.perf_counter() - t0
         cell_time = strip_volatile(nb)
         used = nb.metadata.pop("_jdx_datasets", None) or []
@@ -397,6 +447,13 @@ def execute_report(task: dict) -> dict:
             result["status"] = "ok"
     except Exception as exc:  # one report's failure never stops the batch
         tb = traceback.format_exc()
+        if timer is not None:
+            with guard:
+                watch["done"] = True
+            timer.cancel()
+        if watch["fired"]:
+            exc = ReportTimeout(limit)
+            stage, tb = "timeout", ""
         err = find_error(nb, None) if (nb is not None and stage == "execute") else None
         result["error"] = err or {
             "stage": stage,
@@ -412,6 +469,17 @@ def execute_report(task: dict) -> dict:
     result["cell_execution_s"] = round(cell_time, 3)
     result["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+class ReportTimeout(Exception):
+    """A report ran longer than its timeout; its kernel was killed (and is replaced)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"the report did not finish within its timeout of {seconds:g} s; its kernel was "
+            "stopped and replaced (raise the limit with --timeout or the config key 'timeout')"
+        )
+        self.seconds = seconds
 
 
 def _remove_stale(paths: dict[str, Path], keep=()) -> None:
@@ -537,7 +605,7 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
                     "spec": asdict(spec),
                     "run_dir": str(run_dir),
                     "header": header,
-                    "timeout": timeout,
+                    "timeout": spec.timeout or timeout,
                     "drop_roots": drop_roots,
                     "datasets": static_names,
                 },
@@ -622,16 +690,66 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
                         except Exception as exc:  # pragma: no cover - pickling etc.
                             result = _crash_result(spec, exc)
                         finish(spec, result)
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    man = snapshot()  # record what finished before the interrupt
-                    mf.write_manifest(run_dir, man)
-                    mf.write_index(run_dir, man)
+                except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP turned into it by the CLI
+                    with _signals_ignored():
+                        _stop_workers(pool)
+                        # Reports still running leave no file behind: the manifest lists
+                        # exactly the reports on disk (an earlier run's intact outputs stay).
+                        for spec, _task in todo:
+                            if "status" in entries[spec.name]:
+                                continue
+                            prev = previous.get(spec.name)
+                            if prev and prev.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, prev):
+                                kept[spec.name] = prev
+                            else:
+                                _remove_stale(_outputs_for(run_dir, spec.name, ("ipynb",) + FORMATS))
+                        for part in run_dir.glob(".*.part"):  # a killed worker's unfinished write
+                            part.unlink(missing_ok=True)
+                        man = snapshot()  # record what finished before the interrupt
+                        mf.write_manifest(run_dir, man)
+                        mf.write_index(run_dir, man)
                     raise
     man = snapshot()
     mf.write_manifest(run_dir, man)
     mf.write_index(run_dir, man)
     return RunResult(run_dir=run_dir, entries=[entries[n] for n in names], duration=time.perf_counter() - t0)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """No second Ctrl-C/SIGTERM may cut the clean-up short."""
+    import signal
+
+    sigs = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    try:
+        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    except ValueError:  # not the main thread: nothing to protect
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Stop every worker of *pool* and its kernel; none is left running.
+
+    Each worker gets SIGTERM (its handler kills its kernel's process group and exits); one
+    that has not exited after *grace* seconds is killed.
+    """
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _crash_result(spec: ReportSpec, exc: BaseException) -> dict:
