@@ -11,6 +11,15 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
+def data_dir_error(exc: OSError) -> str:
+    """A one-line message for a data folder that cannot be written (read-only, full, a file)."""
+    from ._paths import data_dir
+
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return (f"cannot write to the data folder {data_dir()}: {exc.strerror or exc}{where}; "
+            "set JDX_DATA_DIR to a writable folder")
+
+
 @click.group()
 def data() -> None:
     """Download (verify, cache) upstream files and build the cleaned datasets."""
@@ -32,6 +41,8 @@ def fetch(all_files: bool, quiet: bool) -> None:
         paths = sources.fetch_all(sources.ids(used_only=not all_files), progress=not quiet)
     except sources.SourceError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(data_dir_error(exc))
     click.echo(f"{len(paths)} upstream files verified (sha256) in {raw_dir()}")
 
 
@@ -55,8 +66,7 @@ def build(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     except (sources.SourceError, _build.BuildError) as exc:
         _fail(exc)
     except OSError as exc:
-        _fail(f"cannot write the built tables in {clean_dir()}: {exc.strerror or exc}"
-              f"{' (' + exc.filename + ')' if getattr(exc, 'filename', None) else ''}")
+        _fail(data_dir_error(exc))
     if written:
         for n, why in changed.items():
             if why and why != "not built":

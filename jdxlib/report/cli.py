@@ -369,6 +369,10 @@ def _ensure_data() -> None:
         _build.build(progress=sys.stderr.isatty())
     except (SourceError, _build.BuildError) as exc:
         raise click.ClickException(f"the datasets could not be prepared: {exc}") from None
+    except OSError as exc:  # JDX_DATA_DIR read-only, full, or a file where a folder belongs
+        from ..data_cli import data_dir_error
+
+        raise click.ClickException(f"the datasets could not be prepared: {data_dir_error(exc)}") from None
 
 
 @click.command("report")
