@@ -78,20 +78,32 @@ def _names():
     return names
 
 
-def resolve_prefecture(value: str):
+def _shorten(message: str, value) -> str:
+    """*message* with an over-long *value* quoted at most ~80 characters (a 10,000-character
+    name would otherwise be echoed several times)."""
+    from .runner import quote
+
+    text = str(value)
+    if len(text) <= 80:
+        return message
+    short = quote(text)
+    return message.replace(repr(text), short).replace(text, short)
+
+
+def resolve_prefecture(value: str, hint: str = "prefecture"):
     names = _names()
     try:
         return names.resolve_prefecture(value)
     except names.NameResolutionError as exc:
-        raise click.BadParameter(str(exc), param_hint="prefecture") from None
+        raise click.BadParameter(_shorten(str(exc), value), param_hint=hint) from None
 
 
-def resolve_municipality(value: str, prefecture=None):
+def resolve_municipality(value: str, prefecture=None, hint: str = "municipality"):
     names = _names()
     try:
         return names.resolve_municipality(value, prefecture)
     except names.NameResolutionError as exc:
-        raise click.BadParameter(str(exc), param_hint="municipality") from None
+        raise click.BadParameter(_shorten(str(exc), value), param_hint=hint) from None
 
 
 def _split(value: str | list[str] | None) -> list[str]:
@@ -139,8 +151,18 @@ def municipalities_for(value: str | list[str]) -> list:
     for item in items:
         try:
             found = names.municipalities_in(names.resolve_prefecture(item))
-        except names.NameResolutionError:
-            found = [resolve_municipality(item)]
+        except names.NameResolutionError as pref_exc:
+            try:
+                found = [names.resolve_municipality(item)]
+            except names.NameResolutionError as exc:
+                msg = str(exc)
+                # '島根' is no municipality, but nearly a prefecture: say so
+                close = list(getattr(pref_exc, "suggestions", None) or [])
+                if close:
+                    msg += f" — did you mean the prefecture {close[0]!r} (all its municipalities)?"
+                elif "did you mean" in str(pref_exc).lower():
+                    msg += f" — as a prefecture: {pref_exc}"
+                raise click.BadParameter(_shorten(msg, item), param_hint="--municipalities") from None
         for m in found:
             if m.code not in seen:
                 seen.add(m.code)
@@ -289,6 +311,14 @@ def _formats(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fmts))
 
 
+def _cores() -> int:
+    """Cores this process may use (the affinity mask, as in a container), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 # --------------------------------------------------------------------------- output
 class _Progress:
     """tqdm on a terminal, plain log lines otherwise (cron, CI, pipes)."""
@@ -331,7 +361,9 @@ def _error_text(err: dict) -> str:
     elif err.get("stage") and err["stage"] != "execute":
         where = f"{err['stage']}: "
     text = f"{where}{err.get('ename') or 'Error'}: {err.get('evalue') or ''}".strip()
-    return text.splitlines()[0][:160] if text else "failed"
+    # a multi-line message ("1 problem in the parameters:\n1. …") is joined, not cut
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return (text[:297] + "…" if len(text) > 300 else text) or "failed"
 
 
 def summary_table(entries: list[dict]) -> str:
@@ -382,7 +414,7 @@ def _ensure_data() -> None:
 @click.option("--prefectures", metavar="all|P[,P…]", help="Once per prefecture (profile_prefecture, or --theme).")
 @click.option("--municipalities", metavar="all|PREF|M[,M…]", help="Once per municipality; a prefecture means all of its municipalities.")
 @click.option("--format", "fmt", metavar="html[,pdf]", default=None, help="Output formats (default: html).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: reports/).")
+@click.option("--out", type=str, default=None, help="Output folder (default: reports/).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help=f"Stop a report that runs longer (default {DEFAULT_TIMEOUT_S:g}; 0 = no limit); the batch goes on.")
 @click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
@@ -396,6 +428,12 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
     RUN is the config file's stem, or "default". Without a selector: the overview and
     every theme for the whole country. Exit status 0 only if every report succeeded.
     """
+    if out is not None:
+        if not out.strip():
+            raise click.BadParameter("empty: give a folder, e.g. --out reports", param_hint="--out")
+        out = Path(out).expanduser()
+        if out.exists() and not out.is_dir():
+            raise click.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
     try:
         catalog = Catalog()
     except CatalogError as exc:
@@ -417,6 +455,9 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         except ConfigError as exc:
             raise ConfigUsageError(f"malformed config: {exc}") from None
 
+    if batch is None:  # bad option values are reported before any data work
+        themes_given = _themes(catalog, theme) if theme else None
+        formats = _formats(fmt)
     run = batch.run if batch else "default"
     out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)
     run_dir = out_dir / run
@@ -442,10 +483,9 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
                     s.timeout = item.timeout
                 specs += got
     else:
-        formats = _formats(fmt)
         specs = expand(
             catalog,
-            _themes(catalog, theme) if theme else None,
+            themes_given,
             formats,
             prefecture=prefecture,
             highlight=highlight,
@@ -463,7 +503,14 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         unique.append(s)
     specs = unique
 
-    n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or os.cpu_count() or 1
+    cores = _cores()
+    n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or cores
+    if n_jobs > cores:
+        click.echo(
+            f"warning: {n_jobs} workers asked for, but this machine has {cores} core(s): using {cores} "
+            "(each worker holds about 0.5 GB; more workers than cores only run slower)", err=True,
+        )
+        n_jobs = cores
     click.echo(
         f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s))",
         err=True,

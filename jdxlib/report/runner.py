@@ -195,6 +195,20 @@ def run_folder_lock(run_dir: Path, *, wait: bool = True, on_wait: Callable[[str]
         lock.release()
 
 
+#: Parameters holding body names: the notebook resolves them with jdxlib.names, which reads
+#: these datasets (so rebuilding them makes the report out of date).
+NAME_PARAMETERS = ("prefecture", "highlight", "municipality")
+NAME_DATASETS = ("municipalities", "prefectures")
+
+
+def input_datasets(spec: ReportSpec, nb_json: dict) -> list[str]:
+    """Datasets a report reads: those its notebook loads, and those used to resolve names."""
+    names = set(mf.datasets_used(nb_json))
+    if any(spec.parameters.get(p) not in (None, "") for p in NAME_PARAMETERS):
+        names.update(NAME_DATASETS)
+    return sorted(names)
+
+
 def fingerprint(spec: ReportSpec, datasets: list[dict], tools: dict[str, str]) -> str:
     payload = {
         "notebook_sha256": mf.sha256_file(spec.notebook),
@@ -556,7 +570,7 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
         nb_json = json.loads(Path(spec.notebook).read_text(encoding="utf-8"))
         prev = previous.get(spec.name)
         # Datasets: those named in the notebook, and those the previous run saw it load.
-        static_names = mf.datasets_used(nb_json)
+        static_names = input_datasets(spec, nb_json)
         ds_names = sorted(
             set(static_names)
             | {d["name"] for d in ((prev or {}).get("datasets") or []) if isinstance(d, dict)}
