@@ -3,7 +3,7 @@
 Examples::
 
     jdx report                                   # overview + every theme, whole country
-    jdx report --theme security --prefecture 東京都 --format html,pdf
+    jdx report --theme governance --prefecture 東京都 --format html,pdf
     jdx report --theme telework --prefectures all --jobs 2
     jdx report --municipalities 島根県            # profiles (profile notebooks)
     jdx report --config reports.yml              # a batch → reports/reports/
@@ -218,10 +218,32 @@ def expand(
     specs = []
     body_runs = prefectures is not None or municipalities is not None
 
+    for opt, val in (("--prefecture", prefecture), ("--highlight", highlight)):
+        if val is not None and not str(val).strip():
+            raise click.BadParameter("empty: give a name or a code (leave the option out for the whole country)", param_hint=opt)
     if prefecture and prefectures is not None:
         raise click.UsageError("give --prefecture or --prefectures, not both")
+    if prefecture and municipalities is not None:
+        raise click.UsageError(
+            "give --prefecture or --municipalities, not both: --municipalities runs each body's "
+            "report within its own prefecture (a prefecture name there means all its municipalities)"
+        )
     if highlight and municipalities is not None:
         raise click.UsageError("give --highlight or --municipalities, not both")
+    from .. import themes as _themes_mod
+
+    if explicit:  # national-only themes refuse body parameters (one rule with configs/notebooks)
+        for info in notebooks:
+            if info.parameter("prefecture") is None and info.parameter("highlight") is None:
+                continue  # "has no parameter" says it better
+            try:
+                _themes_mod.check_body_parameters(
+                    info.key,
+                    prefecture=prefecture or base.get("prefecture") or (True if body_runs else None),
+                    highlight=highlight or base.get("highlight"),
+                )
+            except _themes_mod.ThemeParameterError as exc:
+                raise ConfigUsageError(f"{where}{exc}") from None
 
     from .runner import fit_name, slug
 
@@ -249,7 +271,10 @@ def expand(
             if not notebooks:
                 raise click.UsageError(f"no report notebooks in {catalog.directory}")
             # --prefecture / --highlight apply to the notebooks that take them.
-            usable = [n for n in notebooks if all(n.parameter(k) for k in base)]
+            usable = [
+                n for n in notebooks
+                if all(n.parameter(k) for k in base) and (not base or _themes_mod.accepts_body(n.key))
+            ]
             if base and not usable:
                 raise click.UsageError(f"no notebook takes the parameters {', '.join(base)}")
             notebooks = usable

@@ -9,7 +9,7 @@
     timeout: 600               # optional seconds per report (default 1800; 0 = none); --timeout wins
     reports:
       - notebook: overview                     # one notebook, default parameters
-      - notebooks: [security, ai_rpa]          # notebooks × parameter sets
+      - notebooks: [governance, ai_rpa]        # notebooks × parameter sets
         parameter_sets:
           - {prefecture: 東京都, highlight: 世田谷区}
           - {prefecture: 島根県}
@@ -18,13 +18,16 @@
         prefectures: [北海道, 沖縄県]           # once per prefecture (or: all)
       - notebook: profile_municipality
         municipalities: 島根県                  # every municipality of a prefecture
-      - notebook: security
+      - notebook: telework
         parameters: {prefecture: "13"}         # quote codes: 011002 unquoted is a number
-        name: security-tokyo                   # file stem (one parameter set only)
+        name: telework-tokyo                   # file stem (one parameter set only)
+
+``prefecture`` / ``highlight`` (and ``prefectures`` / ``municipalities``) only for themes with
+per-body data (``per_body`` in jdxlib/themes.yml); a national-only theme refuses them.
 
 Every error names the file, the line and the key at fault, e.g.
 ``reports.yml:7: reports[1].parameter_sets[0]: unknown parameter 'prefcture' for
-security (its parameters: prefecture, highlight)``.
+governance (its parameters: prefecture, highlight)``.
 """
 from __future__ import annotations
 
@@ -292,6 +295,24 @@ def _parameter_set(ctx: _Ctx, node: Node, key: str, notebooks: list[NotebookInfo
     return out
 
 
+def _body_problem(key: str, pset: dict[str, Any], entries: dict) -> str | None:
+    """National-only themes take no prefecture/highlight (the rule of the CLI and notebooks)."""
+    from .. import themes
+
+    for name in ("prefecture", "highlight"):
+        if name in pset and isinstance(pset[name], str) and not pset[name].strip():
+            return f"{name}: empty; give a name or a code, or ~ for the whole country"
+    body = "prefectures" in entries or "municipalities" in entries
+    try:
+        themes.check_body_parameters(
+            key, prefecture=pset.get("prefecture") or (True if body else None),
+            highlight=pset.get("highlight"),
+        )
+    except themes.ThemeParameterError as exc:
+        return str(exc)
+    return None
+
+
 #: Annotation names whose values are checked; any other name in an annotation skips the check.
 _CHECKED_TYPES = {"str", "int", "float", "bool", "None", "Optional", "list", "dict"}
 
@@ -418,6 +439,15 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
             problem = name_problem(name)
             if problem:
                 raise ctx.error(v, _join(key, "name"), problem)
+        for j, pset in enumerate(sets):
+            for nb in notebooks:
+                if nb.parameter("prefecture") is None and nb.parameter("highlight") is None:
+                    continue
+                problem = _body_problem(nb.key, pset, entries)
+                if problem:
+                    where = entries.get("parameter_sets", entries.get("parameters", entries.get("prefectures", entries.get("municipalities", (None, node)))))[1]
+                    sub = "parameter_sets" if "parameter_sets" in entries else "parameters" if "parameters" in entries else ("prefectures" if "prefectures" in entries else "municipalities")
+                    raise ctx.error(where, _join(key, sub), problem)
         selectors: dict[str, Any] = {}
         for sel in ("prefectures", "municipalities"):
             if sel in entries:
