@@ -92,3 +92,20 @@ def test_notebook_validation_uses_the_same_rule():
         themes.check_body_parameters("security", prefecture="東京都")
     themes.check_body_parameters("security")
     themes.check_body_parameters("governance", prefecture="東京都", highlight="131121")
+
+
+@pytest.mark.parametrize("stem", ["02_frontyard", "04_security", "07_digital_divide", "08_services"])
+def test_national_theme_notebooks_refuse_a_prefecture_themselves(stem):
+    """Run directly (JupyterLab, papermill), the notebook's validation cell applies the rule."""
+    import nbformat
+
+    from jdxlib._paths import PROJECT_ROOT
+
+    nb = nbformat.read(PROJECT_ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    ns: dict = {}
+    exec(code[0].source, ns)
+    exec(code[1].source, {**ns, "prefecture": None})  # national: accepted (needs no data)
+    with pytest.raises(themes.ThemeParameterError, match="only national figures"):
+        exec(code[1].source, {**ns, "prefecture": "東京都"})
