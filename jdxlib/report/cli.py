@@ -422,6 +422,10 @@ def _ensure_data() -> None:
     from .. import _build
     from ..sources import SourceError
 
+    for name in _build.DATASETS:  # say why a built table is rebuilt (never used as it is)
+        why = _build.problem(name)
+        if why and why != "not built":
+            click.echo(f"jdx: {why}; rebuilding it from the verified upstream files", err=True)
     try:
         _build.build(progress=sys.stderr.isatty())
     except (SourceError, _build.BuildError) as exc:

@@ -124,3 +124,17 @@ def test_table_without_a_recorded_sum_is_rebuilt(data_dir):
     _build.forget_verified()
     assert not _build.is_built("prefectures")
     assert "no sha256 recorded" in _build.problem("prefectures")
+
+
+def test_report_rebuilds_a_corrupted_table_before_any_worker_starts(data_dir, capsys):
+    from jdxlib.report import cli as report_cli
+
+    _build.build(progress=False)  # everything, as `jdx report` needs
+    table = data_dir / "clean" / "mynumber_cards.parquet"
+    good = table.read_bytes()
+    _flip(table)
+    _build.forget_verified()
+    report_cli._ensure_data()
+    err = capsys.readouterr().err
+    assert "mynumber_cards.parquet does not match the sha256 recorded when it was built" in err
+    assert table.read_bytes() == good
