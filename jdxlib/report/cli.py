@@ -218,32 +218,8 @@ def expand(
     specs = []
     body_runs = prefectures is not None or municipalities is not None
 
-    for opt, val in (("--prefecture", prefecture), ("--highlight", highlight)):
-        if val is not None and not str(val).strip():
-            raise click.BadParameter("empty: give a name or a code (leave the option out for the whole country)", param_hint=opt)
-    if prefecture and prefectures is not None:
-        raise click.UsageError("give --prefecture or --prefectures, not both")
-    if prefecture and municipalities is not None:
-        raise click.UsageError(
-            "give --prefecture or --municipalities, not both: --municipalities runs each body's "
-            "report within its own prefecture (a prefecture name there means all its municipalities)"
-        )
-    if highlight and municipalities is not None:
-        raise click.UsageError("give --highlight or --municipalities, not both")
-    from .. import themes as _themes_mod
-
-    if explicit:  # national-only themes refuse body parameters (one rule with configs/notebooks)
-        for info in notebooks:
-            if info.parameter("prefecture") is None and info.parameter("highlight") is None:
-                continue  # "has no parameter" says it better
-            try:
-                _themes_mod.check_body_parameters(
-                    info.key,
-                    prefecture=prefecture or base.get("prefecture") or (True if body_runs else None),
-                    highlight=highlight or base.get("highlight"),
-                )
-            except _themes_mod.ThemeParameterError as exc:
-                raise ConfigUsageError(f"{where}{exc}") from None
+    _check_selectors(notebooks if explicit else None, base, prefecture, highlight, prefectures,
+                     municipalities, where)
 
     from .runner import fit_name, slug
 
@@ -271,6 +247,8 @@ def expand(
             if not notebooks:
                 raise click.UsageError(f"no report notebooks in {catalog.directory}")
             # --prefecture / --highlight apply to the notebooks that take them.
+            from .. import themes as _themes_mod
+
             usable = [
                 n for n in notebooks
                 if all(n.parameter(k) for k in base) and (not base or _themes_mod.accepts_body(n.key))
@@ -302,6 +280,39 @@ def expand(
                     lab = {**labels, "prefecture": m.prefecture, "highlight": label}
                 add(info, params, lab, f"{info.key}{suffix}-{m.code}")
     return specs
+
+
+def _check_selectors(notebooks, base, prefecture, highlight, prefectures, municipalities, where=""):
+    """Option combinations and body parameters that cannot work; raised before any data work."""
+    explicit = notebooks is not None
+    body_runs = prefectures is not None or municipalities is not None
+    base = base or {}
+    for opt, val in (("--prefecture", prefecture), ("--highlight", highlight)):
+        if val is not None and not str(val).strip():
+            raise click.BadParameter("empty: give a name or a code (leave the option out for the whole country)", param_hint=opt)
+    if prefecture and prefectures is not None:
+        raise click.UsageError("give --prefecture or --prefectures, not both")
+    if prefecture and municipalities is not None:
+        raise click.UsageError(
+            "give --prefecture or --municipalities, not both: --municipalities runs each body's "
+            "report within its own prefecture (a prefecture name there means all its municipalities)"
+        )
+    if highlight and municipalities is not None:
+        raise click.UsageError("give --highlight or --municipalities, not both")
+    from .. import themes as _themes_mod
+
+    if explicit:  # national-only themes refuse body parameters (one rule with configs/notebooks)
+        for info in notebooks:
+            if info.parameter("prefecture") is None and info.parameter("highlight") is None:
+                continue  # "has no parameter" says it better
+            try:
+                _themes_mod.check_body_parameters(
+                    info.key,
+                    prefecture=prefecture or base.get("prefecture") or (True if body_runs else None),
+                    highlight=highlight or base.get("highlight"),
+                )
+            except _themes_mod.ThemeParameterError as exc:
+                raise ConfigUsageError(f"{where}{exc}") from None
 
 
 def _profile(catalog: Catalog, key: str, option: str) -> NotebookInfo:
@@ -487,6 +498,7 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
     if batch is None:  # bad option values are reported before any data work
         themes_given = _themes(catalog, theme) if theme else None
         formats = _formats(fmt)
+        _check_selectors(themes_given, {}, prefecture, highlight, prefectures, municipalities)
     run = batch.run if batch else "default"
     out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)
     run_dir = out_dir / run

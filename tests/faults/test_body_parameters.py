@@ -109,3 +109,13 @@ def test_national_theme_notebooks_refuse_a_prefecture_themselves(stem):
     exec(code[1].source, {**ns, "prefecture": None})  # national: accepted (needs no data)
     with pytest.raises(themes.ThemeParameterError, match="only national figures"):
         exec(code[1].source, {**ns, "prefecture": "東京都"})
+
+
+def test_refused_before_any_data_work(theme_notebooks, tmp_path, monkeypatch):
+    def boom():
+        raise AssertionError("data prepared before the options were checked")
+
+    monkeypatch.setattr(report_cli, "_ensure_data", boom)
+    monkeypatch.setattr(report_cli, "PROJECT_ROOT", theme_notebooks.parent)  # as with the real notebooks
+    res = invoke("--theme", "security", "--prefecture", "東京都", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "only national figures" in res.output, res.output
