@@ -10,7 +10,11 @@ Examples::
     jdx report --list                            # notebooks and their parameters
 
 Outputs go to ``<out>/<run>/`` (``run`` = the config file's stem or ``default``).  The exit
-status is 0 only when every report succeeded (or was already up to date).
+status is 0 only when every report succeeded (or was already up to date); 1 when a report
+failed (or timed out) or a place could not be written; 2 for a bad option or config (nothing
+is written); 128 + the signal number after Ctrl-C, SIGTERM or SIGHUP (workers and kernels
+stopped, manifest consistent).  One run at a time writes to a run folder: a second one waits
+for the lock, or fails at once with ``--no-wait``.
 """
 from __future__ import annotations
 
