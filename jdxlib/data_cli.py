@@ -11,6 +11,15 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
+def data_dir_error(exc: OSError) -> str:
+    """A one-line message for a data folder that cannot be written (read-only, full, a file)."""
+    from ._paths import data_dir
+
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return (f"cannot write to the data folder {data_dir()}: {exc.strerror or exc}{where}; "
+            "set JDX_DATA_DIR to a writable folder")
+
+
 @click.group()
 def data() -> None:
     """Download (verify, cache) upstream files and build the cleaned datasets."""
@@ -32,6 +41,8 @@ def fetch(all_files: bool, quiet: bool) -> None:
         paths = sources.fetch_all(sources.ids(used_only=not all_files), progress=not quiet)
     except sources.SourceError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(data_dir_error(exc))
     click.echo(f"{len(paths)} upstream files verified (sha256) in {raw_dir()}")
 
 
@@ -49,10 +60,17 @@ def build(names: tuple[str, ...], force: bool, quiet: bool) -> None:
     from ._paths import clean_dir
 
     try:
-        written = _build.build(list(names) or None, force=force, progress=not quiet)
+        selected = _build._check(list(names) or None)
+        changed = {n: _build.problem(n) for n in selected}
+        written = _build.build(selected, force=force, progress=not quiet)
     except (sources.SourceError, _build.BuildError) as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(data_dir_error(exc))
     if written:
+        for n, why in changed.items():
+            if why and why != "not built":
+                click.echo(f"rebuilt {n}: {why}")
         for p in written:
             click.echo(f"wrote {p}")
     else:
@@ -68,11 +86,14 @@ def status() -> None:
     click.echo(f"clean: {clean_dir()}")
     for name in _build.DATASETS:
         outs = _build.output_paths(name)
-        if all(p.is_file() for p in outs):
+        why = _build.problem(name)
+        if why is None:
             size = sum(p.stat().st_size for p in outs) / 1024
-            click.echo(f"  {name:<20} built ({size:,.0f} KiB)")
-        else:
+            click.echo(f"  {name:<20} built, sha256 verified ({size:,.0f} KiB)")
+        elif why == "not built":
             click.echo(f"  {name:<20} not built")
+        else:
+            click.echo(f"  {name:<20} CORRUPTED: {why}; `jdx data build` rebuilds it")
     reg = sources.registry()
     cached = sum(1 for f in reg.values() if f.cache_path.is_file())
     click.echo(f"raw:   {raw_dir()}  {cached}/{len(reg)} upstream files present")

@@ -72,8 +72,9 @@ def _read(path: str, mtime_ns: int, size: int, geo: bool):
 
 def _load(name: str, stem: str | None = None, geo: bool = False):
     path = clean_dir() / f"{stem or name}.parquet"
-    if not path.is_file():
-        _build.build([name], progress=True)
+    # built and matching the sha256 recorded at build time (checked once per process and
+    # file state), else (re)built from the verified upstream files
+    _build.ensure_verified(name, progress=True)
     st = path.stat()
     return _read(str(path), st.st_mtime_ns, st.st_size, geo).copy()
 

@@ -77,3 +77,39 @@ def validate_overview_parameters(themes: Iterable[str] | str | None = None, sinc
     if problems:
         raise ValueError("Invalid parameters:\n- " + "\n- ".join(problems))
     return keys, year
+
+
+# --------------------------------------------------------------------------- per-body data
+class ThemeParameterError(ValueError):
+    """A body parameter (prefecture, highlight) given to a theme without per-body data."""
+
+
+def accepts_body(key: str) -> bool:
+    """True when theme *key* has per-body data (``per_body`` in themes.yml), so that
+    ``prefecture`` / ``highlight`` change what it shows.  Keys that are not themes (profiles)
+    are not restricted here."""
+    record = themes().get(key)
+    return record is None or bool(record.get("per_body"))
+
+
+def body_themes() -> list[str]:
+    """The themes that accept ``prefecture`` / ``highlight`` (they have per-body data)."""
+    return [k for k, r in themes().items() if r.get("per_body")]
+
+
+def check_body_parameters(key: str, prefecture=None, highlight=None) -> None:
+    """Refuse ``prefecture`` / ``highlight`` for a national-only theme (one rule for the CLI,
+    YAML configs and the notebooks).
+
+    Raises
+    ------
+    ThemeParameterError
+        Naming the theme and the themes that accept the parameters.
+    """
+    given = [n for n, v in (("prefecture", prefecture), ("highlight", highlight)) if v is not None]
+    if given and not accepts_body(key):
+        raise ThemeParameterError(
+            f"the theme {key!r} has only national figures (no per-body data), so "
+            f"{' and '.join(given)} would change nothing but the title; themes that accept "
+            f"prefecture/highlight: {', '.join(body_themes())}"
+        )

@@ -23,6 +23,8 @@ import copy
 import multiprocessing
 import os
 import re
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -377,11 +379,59 @@ def build(
         if jobs is None:
             jobs = min(4, os.cpu_count() or 1)
         facilitator, result.durations = _execute_all(facilitator, by_name, timeout, jobs, progress)
-    for edition, books in (("student", student), ("facilitator", facilitator)):
-        folder = out / edition
-        for name, nb in books.items():
-            target = folder / name
-            write_text(target, nbformat.writes(nb) + "\n")
-            getattr(result, edition).append(target)
-        write_text(folder / "README.md", _readme(edition, listing, execute))
+    # Each edition is written into a temporary folder beside its place and moved there only
+    # when complete: a full disk or an unwritable folder never leaves half an edition.
+    staged: dict[str, Path] = {}
+    try:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(20, "a file is in the way, not a folder", str(out))
+        out.mkdir(parents=True, exist_ok=True)
+        for edition, books in (("student", student), ("facilitator", facilitator)):
+            folder = Path(tempfile.mkdtemp(prefix=f".{edition}.", suffix=".part", dir=out))
+            staged[edition] = folder
+            for name, nb in books.items():
+                write_text(folder / name, nbformat.writes(nb) + "\n")
+                getattr(result, edition).append(out / edition / name)
+            write_text(folder / "README.md", _readme(edition, listing, execute))
+        for edition, folder in staged.items():
+            _replace_folder(folder, out / edition)
+    except OSError as exc:
+        where = exc.filename or out
+        raise WorkshopOutputError(
+            f"cannot write the workshop editions to {out}: {exc.strerror or exc} ({where}); "
+            "nothing was changed there"
+        ) from None
+    finally:
+        for folder in staged.values():
+            shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+class WorkshopOutputError(OSError):
+    """The output folder cannot be written (read-only, full, a file in the way)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put the complete folder *new* at *target* (an older edition there is replaced)."""
+    if target.is_dir() and not target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / target.name)
+        try:
+            os.replace(new, target)
+        except OSError:
+            os.replace(old / target.name, target)  # put the old edition back
+            raise
+        finally:
+            shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+    os.chmod(target, 0o755 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -36,6 +36,8 @@ def build(out_dir: Path, notebooks_dir: Path | None, execute: bool, timeout: flo
                           jobs=jobs, progress=progress)
     except ws.WorkshopBuildError as exc:
         raise click.ClickException(str(exc)) from None
+    except ws.WorkshopOutputError as exc:
+        raise click.ClickException(str(exc)) from None
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"student edition:     {out_dir / 'student'} ({len(result.student)} lessons)")

@@ -6,10 +6,19 @@ One module per job: :mod:`.codes` (code list, check digit), :mod:`.municipalitie
 
 Every input is fetched and verified **before** anything is written, and every output is written
 atomically, so a failed fetch or a checksum mismatch leaves ``data/clean/`` unchanged.
+
+Each built table's sha256 is recorded in ``data/clean/SHA256SUMS`` (``sha256sum`` format) when
+it is written.  :func:`is_built` checks the files against it — once per process for each file
+state (path, size, modification time), so the check costs one read per table — and a table
+that is missing, unrecorded or changed counts as not built: :func:`build` rebuilds it from the
+verified upstream files and the loaders never read it.
 """
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -17,7 +26,11 @@ from typing import Callable, Iterable
 from .._paths import clean_dir
 from ._common import BuildError, write_parquet
 
-__all__ = ["BuildError", "DATASETS", "build", "build_all", "output_paths", "is_built", "inputs"]
+__all__ = ["BuildError", "DATASETS", "build", "build_all", "output_paths", "is_built", "inputs",
+           "problem", "ensure_verified", "SUMS_NAME"]
+
+#: The record of built tables' checksums inside the clean folder.
+SUMS_NAME = "SHA256SUMS"
 
 
 @dataclass(frozen=True)
@@ -110,8 +123,117 @@ def output_paths(name: str) -> list[Path]:
     return [clean_dir() / f"{stem}.parquet" for stem in DATASETS[_check([name])[0]].outputs]
 
 
+# path -> (size, mtime_ns, ino) of the file state verified in this process
+_VERIFIED: dict[str, tuple] = {}
+
+
+def forget_verified() -> None:
+    """Verify every table again on next use (tests; after changing JDX_DATA_DIR)."""
+    _VERIFIED.clear()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def recorded_sums() -> dict[str, str]:
+    """``{file name: sha256}`` recorded when the tables were built."""
+    try:
+        text = (clean_dir() / SUMS_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out = {}
+    for line in text.splitlines():
+        digest, _, fname = line.partition("  ")
+        if len(digest) == 64 and fname:
+            out[fname.strip()] = digest
+    return out
+
+
+def _record_sums(paths: Iterable[Path]) -> None:
+    from .._atomic import write_text
+
+    sums = recorded_sums()
+    for p in paths:
+        sums[p.name] = _sha256(p)
+        _VERIFIED[str(p)] = _stamp(p)
+    write_text(clean_dir() / SUMS_NAME, "".join(f"{d}  {f}\n" for f, d in sorted(sums.items())))
+
+
+def _stamp(path: Path) -> tuple:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _file_problem(path: Path, sums: dict[str, str] | None) -> str | None:
+    try:
+        stamp = _stamp(path)
+    except OSError:
+        return "not built"
+    if _VERIFIED.get(str(path)) == stamp:
+        return None
+    sums = recorded_sums() if sums is None else sums
+    want = sums.get(path.name)
+    if want is None:
+        return f"{path} has no sha256 recorded in {SUMS_NAME} (built by an older jdx or copied in)"
+    try:
+        got = _sha256(path)
+    except OSError as exc:
+        return f"{path} cannot be read: {exc.strerror or exc}"
+    if got != want:
+        return (f"{path} does not match the sha256 recorded when it was built "
+                f"(corrupted or changed since)")
+    _VERIFIED[str(path)] = stamp
+    return None
+
+
+def problem(name: str) -> str | None:
+    """Why dataset *name*'s built table(s) cannot be used (missing, unrecorded, changed), or None."""
+    sums = None
+    for p in output_paths(name):
+        if str(p) not in _VERIFIED and sums is None:
+            sums = recorded_sums()
+        why = _file_problem(p, sums)
+        if why:
+            return why
+    return None
+
+
 def is_built(name: str) -> bool:
-    return all(p.is_file() for p in output_paths(name))
+    """True when every table of *name* exists and matches the sha256 recorded at build time."""
+    return problem(name) is None
+
+
+def ensure_verified(name: str, progress: bool = True) -> None:
+    """Make dataset *name* usable: build it if missing, rebuild it if it fails its checksum.
+
+    Raises
+    ------
+    BuildError
+        When a changed table cannot be rebuilt (e.g. offline without the raw files); the
+        message names the file and the reason.
+    """
+    why = problem(name)
+    if why is None:
+        return
+    from .. import sources
+
+    corrupted = why != "not built"
+    if corrupted:
+        print(f"jdx: {why}; rebuilding it from the verified upstream files", file=sys.stderr)
+    try:
+        build([name], force=True, progress=progress)
+    except (sources.SourceError, BuildError, OSError) as exc:
+        if corrupted:
+            raise BuildError(f"{why}, and it could not be rebuilt: {exc}") from None
+        raise
+    still = problem(name)
+    if still:
+        raise BuildError(f"{still} even after rebuilding it")
 
 
 def inputs(names: Iterable[str] | None = None) -> list[str]:
@@ -151,6 +273,7 @@ def build(names: Iterable[str] | str | None = None, force: bool = False,
             else:
                 write_parquet(frame, target)
             written.append(target)
+        _record_sums(clean_dir() / f"{stem}.parquet" for stem in frames)
     bar.close()
     return written
 

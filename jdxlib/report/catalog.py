@@ -218,10 +218,12 @@ class Catalog:
         if m and m.group("key") in self._by_key:
             return self._by_key[m.group("key")]
         valid = self.keys()
-        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6) if len(key) <= 100 else []
         hint = f" Did you mean {close[0]!r}?" if close else ""
         listing = ", ".join(valid) if valid else f"(none found in {self.directory})"
-        raise CatalogError(f"Unknown notebook {key!r}.{hint} Valid keys: {listing}.")
+        from .runner import quote
+
+        raise CatalogError(f"Unknown notebook {quote(key)}.{hint} Valid keys: {listing}.")
 
     def describe(self) -> str:
         """The text shown by ``jdx report --list``."""

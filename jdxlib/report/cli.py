@@ -3,18 +3,24 @@
 Examples::
 
     jdx report                                   # overview + every theme, whole country
-    jdx report --theme security --prefecture 東京都 --format html,pdf
+    jdx report --theme governance --prefecture 東京都 --format html,pdf
     jdx report --theme telework --prefectures all --jobs 2
     jdx report --municipalities 島根県            # profiles (profile notebooks)
     jdx report --config reports.yml              # a batch → reports/reports/
     jdx report --list                            # notebooks and their parameters
 
 Outputs go to ``<out>/<run>/`` (``run`` = the config file's stem or ``default``).  The exit
-status is 0 only when every report succeeded (or was already up to date).
+status is 0 only when every report succeeded (or was already up to date); 1 when a report
+failed (or timed out) or a place could not be written; 2 for a bad option or config (nothing
+is written); 128 + the signal number after Ctrl-C, SIGTERM or SIGHUP (workers and kernels
+stopped, manifest consistent).  One run at a time writes to a run folder: a second one waits
+for the lock, or fails at once with ``--no-wait``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -27,6 +33,43 @@ from .catalog import Catalog, CatalogError, NotebookInfo
 
 FORMATS = ("html", "pdf")
 DEFAULT_OUT = Path("reports")
+#: Seconds one report may run (the slowest real report takes about a minute).
+DEFAULT_TIMEOUT_S = 1800.0
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled exactly like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM/SIGHUP raise :class:`_Terminated` (a KeyboardInterrupt) while a run is on."""
+    def handler(signum, frame):
+        raise _Terminated(signum)
+
+    old = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                old[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread
+                pass
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+class ConfigUsageError(click.ClickException):
+    """A bad configuration or option value: one line, exit status 2 (like a usage error)."""
+
+    exit_code = 2
 
 
 # --------------------------------------------------------------------------- names
@@ -39,20 +82,32 @@ def _names():
     return names
 
 
-def resolve_prefecture(value: str):
+def _shorten(message: str, value) -> str:
+    """*message* with an over-long *value* quoted at most ~80 characters (a 10,000-character
+    name would otherwise be echoed several times)."""
+    from .runner import quote
+
+    text = str(value)
+    if len(text) <= 80:
+        return message
+    short = quote(text)
+    return message.replace(repr(text), short).replace(text, short)
+
+
+def resolve_prefecture(value: str, hint: str = "prefecture"):
     names = _names()
     try:
         return names.resolve_prefecture(value)
     except names.NameResolutionError as exc:
-        raise click.BadParameter(str(exc), param_hint="prefecture") from None
+        raise click.BadParameter(_shorten(str(exc), value), param_hint=hint) from None
 
 
-def resolve_municipality(value: str, prefecture=None):
+def resolve_municipality(value: str, prefecture=None, hint: str = "municipality"):
     names = _names()
     try:
         return names.resolve_municipality(value, prefecture)
     except names.NameResolutionError as exc:
-        raise click.BadParameter(str(exc), param_hint="municipality") from None
+        raise click.BadParameter(_shorten(str(exc), value), param_hint=hint) from None
 
 
 def _split(value: str | list[str] | None) -> list[str]:
@@ -100,8 +155,18 @@ def municipalities_for(value: str | list[str]) -> list:
     for item in items:
         try:
             found = names.municipalities_in(names.resolve_prefecture(item))
-        except names.NameResolutionError:
-            found = [resolve_municipality(item)]
+        except names.NameResolutionError as pref_exc:
+            try:
+                found = [names.resolve_municipality(item)]
+            except names.NameResolutionError as exc:
+                msg = str(exc)
+                # '島根' is no municipality, but nearly a prefecture: say so
+                close = list(getattr(pref_exc, "suggestions", None) or [])
+                if close:
+                    msg += f" — did you mean the prefecture {close[0]!r} (all its municipalities)?"
+                elif "did you mean" in str(pref_exc).lower():
+                    msg += f" — as a prefecture: {pref_exc}"
+                raise click.BadParameter(_shorten(msg, item), param_hint="--municipalities") from None
         for m in found:
             if m.code not in seen:
                 seen.add(m.code)
@@ -157,12 +222,10 @@ def expand(
     specs = []
     body_runs = prefectures is not None or municipalities is not None
 
-    if prefecture and prefectures is not None:
-        raise click.UsageError("give --prefecture or --prefectures, not both")
-    if highlight and municipalities is not None:
-        raise click.UsageError("give --highlight or --municipalities, not both")
+    _check_selectors(notebooks if explicit else None, base, prefecture, highlight, prefectures,
+                     municipalities, where)
 
-    from .runner import slug
+    from .runner import fit_name, slug
 
     labels: dict[str, str] = {}
     # File-name parts: codes for resolved bodies (ASCII, stable), slugs for other values.
@@ -180,7 +243,7 @@ def expand(
 
     def add(info: NotebookInfo, params: dict, lab: dict, nm: str | None = None):
         _require_params(info, params, where)
-        specs.append(_spec(info, params, lab, formats, nm or f"{info.key}{suffix}"))
+        specs.append(_spec(info, params, lab, formats, fit_name(nm or f"{info.key}{suffix}")))
 
     if not body_runs:
         if not explicit:
@@ -188,7 +251,12 @@ def expand(
             if not notebooks:
                 raise click.UsageError(f"no report notebooks in {catalog.directory}")
             # --prefecture / --highlight apply to the notebooks that take them.
-            usable = [n for n in notebooks if all(n.parameter(k) for k in base)]
+            from .. import themes as _themes_mod
+
+            usable = [
+                n for n in notebooks
+                if all(n.parameter(k) for k in base) and (not base or _themes_mod.accepts_body(n.key))
+            ]
             if base and not usable:
                 raise click.UsageError(f"no notebook takes the parameters {', '.join(base)}")
             notebooks = usable
@@ -216,6 +284,39 @@ def expand(
                     lab = {**labels, "prefecture": m.prefecture, "highlight": label}
                 add(info, params, lab, f"{info.key}{suffix}-{m.code}")
     return specs
+
+
+def _check_selectors(notebooks, base, prefecture, highlight, prefectures, municipalities, where=""):
+    """Option combinations and body parameters that cannot work; raised before any data work."""
+    explicit = notebooks is not None
+    body_runs = prefectures is not None or municipalities is not None
+    base = base or {}
+    for opt, val in (("--prefecture", prefecture), ("--highlight", highlight)):
+        if val is not None and not str(val).strip():
+            raise click.BadParameter("empty: give a name or a code (leave the option out for the whole country)", param_hint=opt)
+    if prefecture and prefectures is not None:
+        raise click.UsageError("give --prefecture or --prefectures, not both")
+    if prefecture and municipalities is not None:
+        raise click.UsageError(
+            "give --prefecture or --municipalities, not both: --municipalities runs each body's "
+            "report within its own prefecture (a prefecture name there means all its municipalities)"
+        )
+    if highlight and municipalities is not None:
+        raise click.UsageError("give --highlight or --municipalities, not both")
+    from .. import themes as _themes_mod
+
+    if explicit:  # national-only themes refuse body parameters (one rule with configs/notebooks)
+        for info in notebooks:
+            if info.parameter("prefecture") is None and info.parameter("highlight") is None:
+                continue  # "has no parameter" says it better
+            try:
+                _themes_mod.check_body_parameters(
+                    info.key,
+                    prefecture=prefecture or base.get("prefecture") or (True if body_runs else None),
+                    highlight=highlight or base.get("highlight"),
+                )
+            except _themes_mod.ThemeParameterError as exc:
+                raise ConfigUsageError(f"{where}{exc}") from None
 
 
 def _profile(catalog: Catalog, key: str, option: str) -> NotebookInfo:
@@ -248,6 +349,14 @@ def _formats(value: str | None) -> tuple[str, ...]:
             param_hint="--format",
         )
     return tuple(dict.fromkeys(fmts))
+
+
+def _cores() -> int:
+    """Cores this process may use (the affinity mask, as in a container), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------- output
@@ -292,7 +401,9 @@ def _error_text(err: dict) -> str:
     elif err.get("stage") and err["stage"] != "execute":
         where = f"{err['stage']}: "
     text = f"{where}{err.get('ename') or 'Error'}: {err.get('evalue') or ''}".strip()
-    return text.splitlines()[0][:160] if text else "failed"
+    # a multi-line message ("1 problem in the parameters:\n1. …") is joined, not cut
+    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return (text[:297] + "…" if len(text) > 300 else text) or "failed"
 
 
 def summary_table(entries: list[dict]) -> str:
@@ -326,10 +437,18 @@ def _ensure_data() -> None:
     from .. import _build
     from ..sources import SourceError
 
+    for name in _build.DATASETS:  # say why a built table is rebuilt (never used as it is)
+        why = _build.problem(name)
+        if why and why != "not built":
+            click.echo(f"jdx: {why}; rebuilding it from the verified upstream files", err=True)
     try:
         _build.build(progress=sys.stderr.isatty())
     except (SourceError, _build.BuildError) as exc:
         raise click.ClickException(f"the datasets could not be prepared: {exc}") from None
+    except OSError as exc:  # JDX_DATA_DIR read-only, full, or a file where a folder belongs
+        from ..data_cli import data_dir_error
+
+        raise click.ClickException(f"the datasets could not be prepared: {data_dir_error(exc)}") from None
 
 
 @click.command("report")
@@ -339,18 +458,26 @@ def _ensure_data() -> None:
 @click.option("--prefectures", metavar="all|P[,P…]", help="Once per prefecture (profile_prefecture, or --theme).")
 @click.option("--municipalities", metavar="all|PREF|M[,M…]", help="Once per municipality; a prefecture means all of its municipalities.")
 @click.option("--format", "fmt", metavar="html[,pdf]", default=None, help="Output formats (default: html).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: reports/).")
+@click.option("--out", type=str, default=None, help="Output folder (default: reports/).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help=f"Stop a report that runs longer (default {DEFAULT_TIMEOUT_S:g}; 0 = no limit); the batch goes on.")
 @click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
+@click.option("--no-wait", "no_wait", is_flag=True, help="Fail at once when another jdx report is writing to the same run folder (default: wait for it).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A YAML batch (notebooks × parameter sets × formats).")
 @click.option("--list", "list_", is_flag=True, help="List notebooks and their parameters, then exit.")
 @click.pass_context
-def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, force, config, list_):
+def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, timeout, force, no_wait, config, list_):
     """Execute notebooks and write HTML/PDF reports into OUT/RUN/.
 
     RUN is the config file's stem, or "default". Without a selector: the overview and
     every theme for the whole country. Exit status 0 only if every report succeeded.
     """
+    if out is not None:
+        if not out.strip():
+            raise click.BadParameter("empty: give a folder, e.g. --out reports", param_hint="--out")
+        out = Path(out).expanduser()
+        if out.exists() and not out.is_dir():
+            raise click.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
     try:
         catalog = Catalog()
     except CatalogError as exc:
@@ -370,8 +497,12 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         try:
             batch = load_config(config, catalog)
         except ConfigError as exc:
-            raise click.ClickException(f"malformed config: {exc}") from None
+            raise ConfigUsageError(f"malformed config: {exc}") from None
 
+    if batch is None:  # bad option values are reported before any data work
+        themes_given = _themes(catalog, theme) if theme else None
+        formats = _formats(fmt)
+        _check_selectors(themes_given, {}, prefecture, highlight, prefectures, municipalities)
     run = batch.run if batch else "default"
     out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)
     run_dir = out_dir / run
@@ -388,16 +519,18 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         specs = []
         for item in batch.items:
             for pset in item.parameter_sets:
-                specs += expand(
+                got = expand(
                     catalog, item.notebooks, item.formats, base=pset,
                     prefectures=item.prefectures, municipalities=item.municipalities,
                     name=item.name, where=f"{item.where}: ",
                 )
+                for s in got:
+                    s.timeout = item.timeout
+                specs += got
     else:
-        formats = _formats(fmt)
         specs = expand(
             catalog,
-            _themes(catalog, theme) if theme else None,
+            themes_given,
             formats,
             prefecture=prefecture,
             highlight=highlight,
@@ -415,22 +548,37 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         unique.append(s)
     specs = unique
 
-    n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or os.cpu_count() or 1
+    cores = _cores()
+    n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or cores
+    if n_jobs > cores:
+        click.echo(
+            f"warning: {n_jobs} workers asked for, but this machine has {cores} core(s): using {cores} "
+            "(each worker holds about 0.5 GB; more workers than cores only run slower)", err=True,
+        )
+        n_jobs = cores
     click.echo(
         f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s))",
         err=True,
     )
+    if timeout is None:
+        timeout = batch.timeout if batch and batch.timeout is not None else DEFAULT_TIMEOUT_S
     progress = _Progress(len(specs))
     t0 = time.perf_counter()
     try:
-        result = run_reports(
-            specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
-            progress=progress,
-        )
-    except KeyboardInterrupt:
+        with _terminate_as_interrupt():
+            result = run_reports(
+                specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
+                progress=progress, wait=not no_wait, on_wait=lambda msg: click.echo(msg, err=True),
+                timeout=timeout or None,
+            )
+    except KeyboardInterrupt as exc:
         progress.close()
-        click.echo("interrupted: finished reports are in the manifest; no half-written file is left", err=True)
-        ctx.exit(130)
+        signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        click.echo(
+            f"interrupted ({signal.Signals(signum).name}): finished reports are in the manifest; "
+            "no half-written file and no worker or kernel is left", err=True,
+        )
+        ctx.exit(128 + int(signum))
     except (OSError, ValueError) as exc:
         progress.close()
         raise click.ClickException(str(exc)) from None

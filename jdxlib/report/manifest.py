@@ -199,9 +199,23 @@ def outputs_intact(run_dir: Path, entry: dict) -> bool:
     return True
 
 
+class WriteError(OSError):
+    """A run file (manifest, index) could not be written; the message names it."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
 def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:
     path = Path(run_dir) / MANIFEST_NAME
-    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    _write(path, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
     return path
 
 
@@ -286,5 +300,5 @@ def render_index(manifest: dict[str, Any]) -> str:
 
 def write_index(run_dir: Path, manifest: dict[str, Any]) -> Path:
     path = Path(run_dir) / INDEX_NAME
-    write_text(path, render_index(manifest))
+    _write(path, render_index(manifest))
     return path

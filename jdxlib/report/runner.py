@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -55,6 +56,7 @@ class ReportSpec:
     title: str = ""
     notebook_title: str = ""
     parameter_labels: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None  # seconds for the whole report (None: the run's default)
 
 
 @dataclass
@@ -73,13 +75,60 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- helpers
-_SAFE = re.compile(r"[^\w.-]+", re.UNICODE)
-
-
 def slug(value: Any) -> str:
     """A file-name-safe form of a parameter value (Japanese letters kept)."""
-    text = _SAFE.sub("-", str(value)).strip("-.")
+    text = _UNSAFE.sub("-", str(value)).strip("-")
     return text[:60] or "x"
+
+
+def fit_name(name: str) -> str:
+    """*name* cut to the 100-character limit, kept unique by a short hash of the whole."""
+    if len(name) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: NAME_MAX - 11]}-{digest}"
+
+
+#: Plain report names: ASCII letters and digits, ``-``, ``_`` and Japanese kana/kanji
+#: (hiragana, katakana incl. ー・, CJK ideographs, 々〆); not starting with ``-``.
+_NAME_CHARS = "A-Za-z0-9_\\-\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fb\u30fc\u30fd\u30fe\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NAME = re.compile(f"[{_NAME_CHARS}]+")
+_UNSAFE = re.compile(f"[^{_NAME_CHARS}]+")
+#: The run's own files: a report may not take their stems, in any case.
+RESERVED_NAMES = ("index", "manifest")
+NAME_MAX = 100
+
+
+def quote(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` shortened to about *limit* characters (for messages)."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 20]!r}… ({len(text)} characters)"
+
+
+def name_problem(name: Any) -> str | None:
+    """Why *name* is not a plain report file stem, or None when it is.
+
+    Names are 1–100 characters from ASCII letters and digits, ``-``, ``_`` and Japanese
+    kana/kanji, do not start with ``.`` or ``-``, and are not ``index`` or ``manifest``
+    (whatever their case): a name can never leave the run folder or replace its files.
+    """
+    if not isinstance(name, str):
+        return f"expected a file name, found {quote(name)}"
+    q = quote(name)
+    if not 1 <= len(name) <= NAME_MAX:
+        return f"{q}: a name has 1–{NAME_MAX} characters, not {len(name)}"
+    if name[0] in ".-" and (len(name) == 1 or _NAME.fullmatch(name[1:])):
+        return f"{q}: a name must not start with '.' or '-'"
+    if not _NAME.fullmatch(name):
+        return (
+            f"{q} is not a plain file name: use ASCII letters and digits, '-', '_' and "
+            "Japanese kana/kanji (no '/', '.', spaces or other signs)"
+        )
+    if name.lower() in RESERVED_NAMES:
+        return f"{q} is reserved for the run's {name.lower()} file; choose another name"
+    return None
 
 
 def check_output_dir(run_dir: Path) -> None:
@@ -91,6 +140,73 @@ def check_output_dir(run_dir: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise OSError(f"cannot write to the output folder {run_dir}: {exc.strerror or exc}") from None
+
+
+LOCK_NAME = ".jdx-run.lock"
+OWNER_NAME = ".jdx-run.owner"
+
+
+class RunFolderBusy(OSError):
+    """Another ``jdx report`` holds the run folder (``--no-wait``)."""
+
+
+def _lock_owner(run_dir: Path) -> str:
+    try:
+        text = (run_dir / OWNER_NAME).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return f" (process {text[:40]})" if text else ""
+
+
+@contextlib.contextmanager
+def run_folder_lock(run_dir: Path, *, wait: bool = True, on_wait: Callable[[str], None] | None = None):
+    """Hold the run folder's lock (``.jdx-run.lock``, :mod:`filelock`) for a whole run.
+
+    Two runs into one folder would otherwise interleave their files and overwrite each
+    other's manifest.  The lock is an OS lock: it is released when the process ends, however
+    it ends, so a killed run never leaves the folder locked.
+    """
+    from filelock import FileLock, Timeout
+
+    run_dir = Path(run_dir)
+    lock = FileLock(str(run_dir / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        owner = _lock_owner(run_dir)
+        if not wait:
+            raise RunFolderBusy(
+                f"another jdx report{owner} is writing to {run_dir}; run again when it has "
+                "finished, or without --no-wait to wait for it"
+            ) from None
+        if on_wait is not None:
+            on_wait(
+                f"another jdx report{owner} is writing to {run_dir}: waiting for it to finish "
+                "(--no-wait fails at once instead)"
+            )
+        lock.acquire()
+    try:
+        try:
+            (run_dir / OWNER_NAME).write_text(str(os.getpid()), encoding="utf-8")
+        except OSError:
+            pass
+        yield
+    finally:
+        lock.release()
+
+
+#: Parameters holding body names: the notebook resolves them with jdxlib.names, which reads
+#: these datasets (so rebuilding them makes the report out of date).
+NAME_PARAMETERS = ("prefecture", "highlight", "municipality")
+NAME_DATASETS = ("municipalities", "prefectures")
+
+
+def input_datasets(spec: ReportSpec, nb_json: dict) -> list[str]:
+    """Datasets a report reads: those its notebook loads, and those used to resolve names."""
+    names = set(mf.datasets_used(nb_json))
+    if any(spec.parameters.get(p) not in (None, "") for p in NAME_PARAMETERS):
+        names.update(NAME_DATASETS)
+    return sorted(names)
 
 
 def fingerprint(spec: ReportSpec, datasets: list[dict], tools: dict[str, str]) -> str:
@@ -193,8 +309,27 @@ def _html_exporter():
     return _HTML_EXPORTER
 
 
+def _worker_signal(signum, frame) -> None:  # pragma: no cover - runs in a worker at exit
+    """SIGTERM/SIGHUP in a worker: kill its kernel, then leave at once (no traceback)."""
+    from . import warm
+
+    warm.kill_process_kernel()
+    k = warm._KERNEL
+    if k is not None and k.km is not None:
+        warm._remove_ipc_dir(k.km)
+    os._exit(128 + signum)
+
+
 def _worker_init() -> None:
     """Runs once in each worker process."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops the
+    # workers (with SIGTERM), so no worker prints a KeyboardInterrupt traceback from zmq.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_signal)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _worker_signal)
     from .exporters import ensure_fontconfig
 
     ensure_fontconfig()  # before WeasyPrint loads any font in this process
@@ -215,12 +350,32 @@ def execute_report(task: dict) -> dict:
     import nbformat
     from papermill.parameterize import parameterize_notebook
 
+    import threading
+
     from . import warm
     from .exporters import html_to_pdf
 
     t0 = time.perf_counter()
     spec = ReportSpec(**task["spec"])
     run_dir = Path(task["run_dir"])
+    limit = task.get("timeout")
+    watch = {"fired": False, "done": False}
+    guard = threading.Lock()
+
+    def on_timeout():
+        with guard:
+            if watch["done"]:
+                return
+            watch["fired"] = True
+        warm.kill_process_kernel()  # nbclient then sees a dead kernel; the next report gets a new one
+
+    timer = threading.Timer(limit, on_timeout) if limit else None
+    if timer is not None:
+        timer.daemon = True
+
+    def start_timer():
+        if timer is not None and not timer.is_alive() and not watch["done"]:
+            timer.start()
     nb_path = Path(spec.notebook)
     paths = _outputs_for(run_dir, spec.name, spec.formats)
     result: dict[str, Any] = {"name": spec.name, "status": "failed", "outputs": {}, "error": None}
@@ -244,7 +399,11 @@ def execute_report(task: dict) -> dict:
         )
         from papermill.engines import papermill_engines
 
-        extra = {"warm_cwd": str(nb_path.parent), "warm_drop_roots": task.get("drop_roots", [])}
+        extra = {
+            "warm_cwd": str(nb_path.parent),
+            "warm_drop_roots": task.get("drop_roots", []),
+            "warm_started": start_timer,
+        }
         cwd = os.getcwd()
         try:
             nb = papermill_engines.execute_notebook_with_engine(
@@ -256,11 +415,17 @@ def execute_report(task: dict) -> dict:
                 progress_bar=False,
                 log_output=False,
                 start_timeout=120,
-                execution_timeout=task.get("timeout"),
+                execution_timeout=None,  # the whole report is limited by the watchdog above
                 **extra,
             )
         finally:
             os.chdir(cwd)
+            if timer is not None:
+                with guard:
+                    watch["done"] = True
+                timer.cancel()
+        if watch["fired"]:
+            raise ReportTimeout(limit)
         timings["execute"] = time.perf_counter() - t0
         cell_time = strip_volatile(nb)
         used = nb.metadata.pop("_jdx_datasets", None) or []
@@ -296,6 +461,13 @@ def execute_report(task: dict) -> dict:
             result["status"] = "ok"
     except Exception as exc:  # one report's failure never stops the batch
         tb = traceback.format_exc()
+        if timer is not None:
+            with guard:
+                watch["done"] = True
+            timer.cancel()
+        if watch["fired"]:
+            exc = ReportTimeout(limit)
+            stage, tb = "timeout", ""
         err = find_error(nb, None) if (nb is not None and stage == "execute") else None
         result["error"] = err or {
             "stage": stage,
@@ -311,6 +483,17 @@ def execute_report(task: dict) -> dict:
     result["cell_execution_s"] = round(cell_time, 3)
     result["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     return result
+
+
+class ReportTimeout(Exception):
+    """A report ran longer than its timeout; its kernel was killed (and is replaced)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(
+            f"the report did not finish within its timeout of {seconds:g} s; its kernel was "
+            "stopped and replaced (raise the limit with --timeout or the config key 'timeout')"
+        )
+        self.seconds = seconds
 
 
 def _remove_stale(paths: dict[str, Path], keep=()) -> None:
@@ -342,20 +525,38 @@ def run_reports(
     timeout: float | None = None,
     notebooks_dir: Path | None = None,
     progress: Callable[[dict, int, int], None] | None = None,
+    wait: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Produce every report of *specs* into ``out_dir/run``; return the manifest entries.
 
-    *progress* is called in the parent after each report with (entry, done, total).
+    *progress* is called in the parent after each report with (entry, done, total).  The run
+    folder is locked for the whole run (:func:`run_folder_lock`): a second run into the same
+    folder waits (*on_wait* gets a message) or, with ``wait=False``, raises
+    :class:`RunFolderBusy`.  Reports already in the folder's manifest stay listed.
     """
     from .exporters import tool_versions
 
     t0 = time.perf_counter()
     run_dir = Path(out_dir) / run
-    check_output_dir(run_dir)
     names = [s.name for s in specs]
+    for n in names:
+        problem = name_problem(n)
+        if problem:
+            raise ValueError(f"report name {problem}")
+    check_output_dir(run_dir)
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         raise ValueError(f"two reports would write the same files: {', '.join(sorted(dup))}")
+    with run_folder_lock(run_dir, wait=wait, on_wait=on_wait):
+        return _run_locked(
+            specs, run_dir, run, names, t0, jobs=jobs, force=force, timeout=timeout,
+            notebooks_dir=notebooks_dir, progress=progress, tool_versions=tool_versions,
+        )
+
+
+def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, notebooks_dir, progress,
+                tool_versions) -> RunResult:
     tools = tool_versions()
     previous = mf.previous_entries(run_dir)
     nbdir = Path(notebooks_dir) if notebooks_dir else Path(specs[0].notebook).parent if specs else Path.cwd()
@@ -369,7 +570,7 @@ def run_reports(
         nb_json = json.loads(Path(spec.notebook).read_text(encoding="utf-8"))
         prev = previous.get(spec.name)
         # Datasets: those named in the notebook, and those the previous run saw it load.
-        static_names = mf.datasets_used(nb_json)
+        static_names = input_datasets(spec, nb_json)
         ds_names = sorted(
             set(static_names)
             | {d["name"] for d in ((prev or {}).get("datasets") or []) if isinstance(d, dict)}
@@ -418,7 +619,7 @@ def run_reports(
                     "spec": asdict(spec),
                     "run_dir": str(run_dir),
                     "header": header,
-                    "timeout": timeout,
+                    "timeout": spec.timeout or timeout,
                     "drop_roots": drop_roots,
                     "datasets": static_names,
                 },
@@ -427,9 +628,14 @@ def run_reports(
         entries[spec.name] = entry
 
     # Entries of reports not requested this time stay listed while their files exist.
+    # (Runs into one folder are serialised by the run-folder lock, so this is a merge with
+    # everything the folder's earlier runs produced.)  Failed ones stay listed as failed.
     kept = {
         n: e for n, e in previous.items()
-        if n not in entries and e.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, e)
+        if n not in entries and (
+            e.get("status") == "failed"
+            or (e.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, e))
+        )
     }
 
     def snapshot() -> dict:
@@ -498,16 +704,66 @@ def run_reports(
                         except Exception as exc:  # pragma: no cover - pickling etc.
                             result = _crash_result(spec, exc)
                         finish(spec, result)
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    man = snapshot()  # record what finished before the interrupt
-                    mf.write_manifest(run_dir, man)
-                    mf.write_index(run_dir, man)
+                except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP turned into it by the CLI
+                    with _signals_ignored():
+                        _stop_workers(pool)
+                        # Reports still running leave no file behind: the manifest lists
+                        # exactly the reports on disk (an earlier run's intact outputs stay).
+                        for spec, _task in todo:
+                            if "status" in entries[spec.name]:
+                                continue
+                            prev = previous.get(spec.name)
+                            if prev and prev.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, prev):
+                                kept[spec.name] = prev
+                            else:
+                                _remove_stale(_outputs_for(run_dir, spec.name, ("ipynb",) + FORMATS))
+                        for part in run_dir.glob(".*.part"):  # a killed worker's unfinished write
+                            part.unlink(missing_ok=True)
+                        man = snapshot()  # record what finished before the interrupt
+                        mf.write_manifest(run_dir, man)
+                        mf.write_index(run_dir, man)
                     raise
     man = snapshot()
     mf.write_manifest(run_dir, man)
     mf.write_index(run_dir, man)
     return RunResult(run_dir=run_dir, entries=[entries[n] for n in names], duration=time.perf_counter() - t0)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """No second Ctrl-C/SIGTERM may cut the clean-up short."""
+    import signal
+
+    sigs = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    try:
+        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    except ValueError:  # not the main thread: nothing to protect
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Stop every worker of *pool* and its kernel; none is left running.
+
+    Each worker gets SIGTERM (its handler kills its kernel's process group and exits); one
+    that has not exited after *grace* seconds is killed.
+    """
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _crash_result(spec: ReportSpec, exc: BaseException) -> dict:

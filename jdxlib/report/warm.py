@@ -475,6 +475,32 @@ def kernel_for_process(kernel_name: str = "python3", **kwargs: Any) -> WarmKerne
     return _KERNEL
 
 
+def kill_process_kernel() -> int | None:
+    """Kill this process's kernel (its whole process group) at once; return its pid.
+
+    Safe from a signal handler or a watchdog thread: it only sends SIGKILL and marks the
+    kernel for replacement; the next :meth:`WarmKernel.acquire` starts a new one.
+    """
+    import signal
+
+    k = _KERNEL
+    km = k.km if k is not None else None
+    prov = getattr(km, "provisioner", None) if km is not None else None
+    pid = getattr(prov, "pid", None)
+    pgid = getattr(prov, "pgid", None)
+    if not pid:
+        return None
+    k.dirty = True
+    try:
+        if pgid and pgid != os.getpgid(0):
+            os.killpg(pgid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    return pid
+
+
 def shutdown_process_kernel() -> None:
     global _KERNEL
     if _KERNEL is not None:
@@ -523,6 +549,7 @@ class WarmEngine(NBClientEngine):
         execution_timeout=None,
         warm_cwd=None,
         warm_drop_roots=(),
+        warm_started=None,
         **kwargs,
     ):
         kwargs.pop("input_path", None)
@@ -534,6 +561,8 @@ class WarmEngine(NBClientEngine):
             options.update(preload=(), max_reports=1)
         warm = kernel_for_process(kernel_name, **options)
         km = warm.acquire(cwd)
+        if warm_started is not None:  # the report's own time starts now (not the kernel's warm-up)
+            warm_started()
         client = PapermillNotebookClient(
             nb_man,
             km=km,

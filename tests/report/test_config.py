@@ -73,6 +73,6 @@ def test_malformed_config_names_line_and_key(fake_notebooks, tmp_path, text, lin
 def test_cli_reports_malformed_config_before_any_work(fake_notebooks, tmp_path):
     p = write(tmp_path, "reports:\n  - notebook: fake_theme\n    formats: [html, pdff]\n")
     res = CliRunner().invoke(main, ["report", "--config", str(p), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "batch.yml:3: reports[0].formats: unknown format 'pdff'" in res.output
     assert not (tmp_path / "o").exists()
