@@ -44,7 +44,7 @@ def _fmt_int(v) -> str:
 
 
 def caption(rows: pd.DataFrame) -> str:
-    """Survey, reference dates, denominators and the credit line for a set of rows."""
+    """Survey, reference dates, denominators, markers and the credit line for a set of rows."""
     registry = national.load_indicator_registry().set_index("series_id")
     surveys = sorted({registry.loc[s, "survey"] for s in rows["series_id"].unique()})
     labels = {s: _survey_label(s) for s in surveys}
@@ -54,21 +54,78 @@ def caption(rows: pd.DataFrame) -> str:
     dens = []
     for lvl, grp in rows.groupby("level", observed=True):
         vals = sorted({int(d) for d in grp["denominator"].dropna()})
-        dens.append(f"{LEVEL_JA.get(lvl, lvl)} " + ("／".join(f"{v:,}" for v in vals) if vals else "不明"))
-    basis = "団体数÷全団体数で再計算（件数のない時点は公表値）"
+        other = [_DENOMINATOR_BASIS[b] for b in dict.fromkeys(grp["denominator_basis"].dropna().astype(str))
+                 if b in _DENOMINATOR_BASIS]
+        text = "／".join([f"{v:,}" for v in vals] + other) or "不明"
+        dens.append(f"{LEVEL_JA.get(lvl, lvl)} {text}")
+    basis = ("団体数÷全団体数で再計算（件数のない時点は公表値）" if rows["percent_all_bodies"].notna().any()
+             else "公表された割合")
     return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
-            f"値：{basis}。{credit_line(surveys)}")
+            f"値：{basis}。{source_notes(rows)}{credit_line(rows)}")
 
 
-def credit_line(surveys) -> str:
-    """「出典：…を加工して作成」 naming the surveys themselves (each point's source is in the table)."""
+#: Denominators that are not a number of bodies, as written in captions and tables.
+_DENOMINATOR_BASIS = {"population": "人口（住民基本台帳。人数は出典に記載なし）", "none": "なし（件数のみ）"}
+
+
+def source_notes(rows: pd.DataFrame) -> str:
+    """Sentences on secondary points, inferred dates and disagreeing sources among *rows*."""
+    parts = []
+    secondary = rows["secondary"].fillna(False).astype(bool)
+    if secondary.any():
+        parts.append(f"{len(rows)}点のうち{int(secondary.sum())}点は二次資料（報道・ブログ・解説記事などが"
+                     "伝えた値。図では白抜きの点、表では「二次資料」欄）。")
+    if rows["as_of_inferred"].fillna(False).astype(bool).any():
+        parts.append("調査時点が出典に書かれておらず推定した値を含む（表の調査時点に「推定」と記載）。")
+    if rows["conflict"].notna().any():
+        parts.append("出典によって値が違う時点は、どちらかを選ばずに両方を示す（表の確認欄）。")
+    return "".join(parts)
+
+
+def source_count_text(themes: Iterable[str] | None = None) -> str:
+    """One Japanese sentence: how many national figures are primary and how many secondary.
+
+    Counted from ``national_indicators`` (rows of *themes* when given, else all rows).
+    """
+    df = national.load_national_indicators()
+    if themes is not None:
+        df = df[df["theme"].astype(str).isin(list(themes))]
+    counts = national.source_counts(df).set_index("secondary")
+    p, s = counts.loc[False], counts.loc[True]
+    return (f"全国値{len(df):,}点のうち、総務省などが自ら公表した資料（一次資料）から読んだ値は{int(p['figures']):,}点"
+            f"（{int(p['publications']):,}資料）、報道・ブログ・解説記事など（二次資料）が伝えた値は{int(s['figures']):,}点"
+            f"（{int(s['publications']):,}資料）です。二次資料の値は、図では白抜きの点、表では「二次資料」欄で示し、"
+            "出典にはその値を伝えた公表物を記します。")
+
+
+def _date_label(published) -> str:
+    return "" if pd.isna(published) or not str(published) else f"（{published}）"
+
+
+def publication_label(row) -> str:
+    """Who published the page a figure was read from, e.g. 「ITmedia オルタナティブ・ブログ（2024-04）」."""
+    if bool(row["secondary"]):
+        return f"{row['publisher']}{_date_label(row['published'])}"
+    return f"{row['publisher']}「{row['publication']}」{_date_label(row['published'])}"
+
+
+def credit_line(rows: pd.DataFrame) -> str:
+    """「出典：…を加工して作成」 naming every publication the figures of *rows* were read from.
+
+    Primary publications are named with their title; secondary ones are credited as such:
+    「〇〇（2024-04）が伝えた総務省「…調査」の値（二次資料）」.
+    """
     reg = national._registry().get("surveys", {})  # noqa: SLF001 - same package
-    names = []
-    for sv in surveys:
-        rec = reg.get(sv, {})
+    rows = rows.sort_values(["secondary", "published", "publisher"], kind="stable", na_position="first")
+    primary = [publication_label(r) for _, r in rows[~rows["secondary"].astype(bool)].iterrows()]
+    parts = list(dict.fromkeys(primary))
+    secondary = rows[rows["secondary"].astype(bool)]
+    for survey, grp in secondary.groupby(secondary["survey"].astype(str), sort=True):
+        rec = reg.get(survey, {})
         producer = str(rec.get("producer", "総務省")).split()[0]
-        names.append(f"{producer}「{rec.get('label_ja', sv)}」")
-    return f"出典：{'、'.join(dict.fromkeys(names))}（各時点の出典は表のとおり）を加工して作成"
+        pubs = "、".join(dict.fromkeys(publication_label(r) for _, r in grp.iterrows()))
+        parts.append(f"{pubs}が伝えた{producer}「{rec.get('label_ja', survey)}」の値（二次資料）")
+    return f"出典：{'、'.join(parts)}を加工して作成"
 
 
 def _survey_label(survey: str) -> str:
@@ -85,7 +142,7 @@ def plot_trend(series_id: str, since: int | None = None, ax=None):
     marks = [(pd.Timestamp(int(b.year), 4, 1), BREAK_LABELS.get(b.kind, b.kind)) for b in breaks.itertuples()]
     label = rows["label_ja"].iloc[0] if len(rows) else series_id
     ax = charts.trend(rows, y="value", published="published_value", conflicting="conflicting_value",
-                      breaks=marks, title=label, ax=ax)
+                      secondary="secondary", breaks=marks, title=label, ax=ax)
     return ax
 
 
@@ -110,24 +167,37 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
         "指標": rows["label_ja"],
         "区分": rows["level"].map(lambda v: LEVEL_JA.get(v, v)),
         "調査": rows["fiscal_year_survey"].astype("string").str.replace("(inferred)", "（推定）", regex=False),
-        "調査時点": rows["as_of"].map(_date_cell),
+        "調査時点": [_date_cell(d) + ("（推定）" if bool(i) and pd.notna(d) else "")
+                 for d, i in zip(rows["as_of"], rows["as_of_inferred"])],
         "件数": [_count_cell(c, u) for c, u in zip(rows["count"], rows["unit"])],
-        "分母": rows["denominator"].map(_fmt_int),
+        "分母": [{"population": "人口", "none": "なし"}.get(str(b), _fmt_int(d))
+               for d, b in zip(rows["denominator"], rows["denominator_basis"])],
         "公表割合(%)": rows["percent"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "再計算(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "修正前の件数": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
-        "確認": rows["check"].astype(str).map(lambda c: CHECK_LABELS.get(c, c)),
-        "出典": rows["source_title"],
+        "確認": [("人口が分母（人数の記載なし）" if str(b) == "population" else
+                "件数のみ（分母なし）" if str(b) == "none" else CHECK_LABELS.get(str(c), str(c)))
+               + ("。出典により値が異なる" if pd.notna(k) else "")
+               for c, k, b in zip(rows["check"], rows["conflict"], rows["denominator_basis"])],
+        "二次資料": rows["secondary"].map(lambda v: "二次資料" if bool(v) else ""),
+        "出典": [publication_label(r) for _, r in rows.iterrows()],
     })
     return out.reset_index(drop=True)
 
 
 def latest_table(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
     """The latest point of every series of *themes*, per level."""
+    return points_table(_latest_rows(themes, since))
+
+
+def _latest_rows(themes: Iterable[str], since: int | None = None) -> pd.DataFrame:
     rows = national.series_table(themes=list(themes), since=since)
     rows = rows.sort_values(["series_id", "level", "year", "as_of"])
     last = rows.groupby(["series_id", "level"], observed=True).tail(1)
-    return points_table(last.sort_values(["theme", "series_id", "level"]))
+    # every source of a point on which sources disagree (series_table keeps them all)
+    point = ["series_id", "level", "year", "as_of"]
+    last = rows.merge(last[point], on=point, how="inner") if rows["conflict"].notna().any() else last
+    return last.sort_values(["theme", "series_id", "level"], kind="stable")
 
 
 def _reason(row, errata: pd.DataFrame) -> str:
@@ -151,11 +221,17 @@ def _reason(row, errata: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Points whose published figures do not reproduce, or were corrected, with the reason."""
+def _flagged_rows(themes: Iterable[str] | None = None) -> pd.DataFrame:
     rows = national.series_table(themes=list(themes) if themes else None)
     keep = rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"]) | rows[
         "published_count"].notna()
+    return rows[keep]
+
+
+def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Points whose published figures do not reproduce, or were corrected, with the reason."""
+    rows = _flagged_rows(themes)
+    keep = pd.Series(True, index=rows.index)
     errata = national.load_errata().set_index("id")
     out = points_table(rows[keep])
     out["理由"] = [_reason(r, errata) for _, r in rows[keep].iterrows()]
@@ -167,9 +243,9 @@ def flagged_section(themes: Iterable[str] | None = None):
     from .sections import Section
 
     table = flagged_table(themes)
-    rows = national.series_table(themes=list(themes) if themes else None)
+    rows = _flagged_rows(themes)
     cap = ("総務省が公表後に修正した値と、公表された件数と割合が分母で再現できない値。元の公表値と修正後の値を両方残し、"
-           "黙って直すことはしていません。" + credit_line(rows["survey"].astype(str).unique()))
+           "黙って直すことはしていません。" + source_notes(rows) + credit_line(rows))
     return Section("公表値の不整合と修正", None, cap, table)
 
 
@@ -180,7 +256,7 @@ def latest_section(themes: Iterable[str], since: int | None = None):
     rows = national.series_table(themes=list(themes), since=since)
     if rows.empty:
         return None
-    return Section("最新の全国値", None, caption(rows), latest_table(themes, since))
+    return Section("最新の全国値", None, caption(_latest_rows(themes, since)), latest_table(themes, since))
 
 
 def theme_trends(key: str, since: int | None = None):
