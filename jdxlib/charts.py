@@ -19,7 +19,7 @@ LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_
                 "other_municipality": "#8172b3", "all_local_governments": "#937860", "national": "#c44e52"}
 LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
                 "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体",
-                "national": "全国（人口）"}
+                "national": "全国"}
 
 
 def _axes(ax, figsize):

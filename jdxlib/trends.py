@@ -74,7 +74,7 @@ def source_notes(rows: pd.DataFrame) -> str:
     secondary = rows["secondary"].fillna(False).astype(bool)
     if secondary.any():
         parts.append(f"{len(rows)}点のうち{int(secondary.sum())}点は二次資料（報道・ブログ・解説記事などが"
-                     "伝えた値。図では白抜きの点、表では「二次資料」欄）。")
+                     "伝えた値。図では白抜きの点、表では「二次資料」欄の○）。")
     if rows["as_of_inferred"].fillna(False).astype(bool).any():
         parts.append("調査時点が出典に書かれておらず推定した値を含む（表の調査時点に「推定」と記載）。")
     if rows["conflict"].notna().any():
@@ -94,7 +94,7 @@ def source_count_text(themes: Iterable[str] | None = None) -> str:
     p, s = counts.loc[False], counts.loc[True]
     return (f"全国値{len(df):,}点のうち、総務省などが自ら公表した資料（一次資料）から読んだ値は{int(p['figures']):,}点"
             f"（{int(p['publications']):,}資料）、報道・ブログ・解説記事など（二次資料）が伝えた値は{int(s['figures']):,}点"
-            f"（{int(s['publications']):,}資料）です。二次資料の値は、図では白抜きの点、表では「二次資料」欄で示し、"
+            f"（{int(s['publications']):,}資料）です。二次資料の値は、図では白抜きの点、表では「二次資料」欄の○で示し、"
             "出典にはその値を伝えた公表物を記します。")
 
 
@@ -179,7 +179,7 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
                 "件数のみ（分母なし）" if str(b) == "none" else CHECK_LABELS.get(str(c), str(c)))
                + ("。出典により値が異なる" if pd.notna(k) else "")
                for c, k, b in zip(rows["check"], rows["conflict"], rows["denominator_basis"])],
-        "二次資料": rows["secondary"].map(lambda v: "二次資料" if bool(v) else ""),
+        "二次資料": rows["secondary"].map(lambda v: "○" if bool(v) else ""),
         "出典": [publication_label(r) for _, r in rows.iterrows()],
     })
     return out.reset_index(drop=True)

@@ -475,7 +475,7 @@ def test_secondary_figures_are_credited_to_their_publisher(df):
     assert f"{len(rows)}点のうち{int(rows['secondary'].sum())}点は二次資料" in cap
     # the table marks secondary points and names the publisher per point
     table = trends.points_table(rows)
-    assert list(table["二次資料"] == "二次資料") == list(rows["secondary"])
+    assert list(table["二次資料"] == "○") == list(rows["secondary"])
     assert all(p in t for p, t in zip(rows["publisher"], table["出典"]))
     # primary points are named with their publication's title
     prim = rows[~rows["secondary"]].iloc[0]
