@@ -76,7 +76,10 @@ def source_notes(rows: pd.DataFrame) -> str:
         parts.append(f"{len(rows)}点のうち{int(secondary.sum())}点は二次資料（報道・ブログ・解説記事などが"
                      "伝えた値。図では白抜きの点、表では「二次資料」欄の○）。")
     if rows["as_of_inferred"].fillna(False).astype(bool).any():
-        parts.append("調査時点が出典に書かれておらず推定した値を含む（表の調査時点に「推定」と記載）。")
+        parts.append("出典に調査時点が書かれておらず、調査の回を推定した値を含む（表の調査時点に「推定」と記載。"
+                     "調査名も出典にない値は、どの調査の値かも推定）。"
+                     if any(_series_record(sid).get("survey_inferred") for sid in rows["series_id"].unique())
+                     else "出典に調査時点が書かれておらず、調査の回を推定した値を含む（表の調査時点に「推定」と記載）。")
     if rows["conflict"].notna().any():
         parts.append("出典によって値が違う時点は、どちらかを選ばずに両方を示す（表の確認欄）。")
     return "".join(parts)
@@ -126,6 +129,11 @@ def credit_line(rows: pd.DataFrame) -> str:
         pubs = "、".join(dict.fromkeys(publication_label(r) for _, r in grp.iterrows()))
         parts.append(f"{pubs}が伝えた{producer}「{rec.get('label_ja', survey)}」の値（二次資料）")
     return f"出典：{'、'.join(parts)}を加工して作成"
+
+
+def _series_record(series_id: str) -> dict:
+    reg = national._registry()  # noqa: SLF001 - same package
+    return next((s for s in reg["series"] if s["series_id"] == series_id), {})
 
 
 def _survey_label(survey: str) -> str:

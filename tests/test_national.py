@@ -507,3 +507,16 @@ def test_overview_counts_primary_and_secondary(df):
     text = trends.source_count_text()
     n_sec = int(df["secondary"].sum())
     assert f"{len(df):,}" in text and f"{n_sec:,}" in text and f"{len(df) - n_sec:,}" in text
+
+
+def test_inferred_date_and_survey_are_said_in_captions_and_tables(df):
+    from jdxlib import trends
+
+    rows = trends.trend_rows("kakanai_madoguchi")
+    assert len(rows) == 1 and bool(rows["as_of_inferred"].iloc[0])
+    cap = trends.caption(rows)
+    assert "調査の回を推定" in cap and "どの調査の値かも推定" in cap
+    table = trends.points_table(rows)
+    assert table["調査時点"].iloc[0] == f"{rows['as_of'].iloc[0]:%Y-%m-%d}（推定）"
+    # a stated date says nothing of the kind
+    assert "推定" not in trends.caption(trends.trend_rows("std_bodies_with_delayed_systems"))
