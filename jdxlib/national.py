@@ -384,11 +384,13 @@ def source_counts(df: pd.DataFrame | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per kind (``secondary`` False, then True) with ``figures`` (rows) and
-        ``publications`` (distinct pages).
+        ``publications`` (distinct publications).
     """
     df = load_national_indicators() if df is None else df
-    out = (df.groupby(df["secondary"].astype(bool))
-             .agg(figures=("indicator_id", "size"), publications=("source_url", "nunique"))
-             .reindex([False, True], fill_value=0))
+    # two publications can share an address (the ministry's page and an article citing it)
+    page = df["publisher"].astype(str) + "\n" + df["publication"].astype(str) + "\n" + df["source_url"].astype(str)
+    out = (page.groupby(df["secondary"].astype(bool).to_numpy())
+               .agg(figures="size", publications="nunique")
+               .reindex([False, True], fill_value=0))
     out.index.name = "secondary"
     return out.reset_index()

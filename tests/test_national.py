@@ -374,6 +374,7 @@ def test_every_row_names_its_publisher(df):
     assert counts.loc[True, "figures"] == int(df["secondary"].sum())
     assert counts.loc[False, "figures"] == int((~df["secondary"]).sum())
     assert counts["figures"].sum() == len(df)
+    assert counts["publications"].sum() == len(pubs)          # every publication used, counted once
     # the ministry's own releases and white papers are primary; blogs and news are not
     assert not df.loc[df["source_url"].str.contains("soumu.go.jp/menu_news"), "secondary"].any()
     assert df.loc[df["source_url"].str.contains("blogs.itmedia.co.jp|denpanews"), "secondary"].all()
