@@ -16,9 +16,10 @@ import pandas as pd
 HIGHLIGHT = "#d62728"
 BASE = "#4c72b0"
 LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_city": "#55a868",
-                "other_municipality": "#8172b3", "all_local_governments": "#937860"}
+                "other_municipality": "#8172b3", "all_local_governments": "#937860", "national": "#c44e52"}
 LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
-                "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体"}
+                "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体",
+                "national": "全国"}
 
 
 def _axes(ax, figsize):
@@ -221,6 +222,7 @@ def trend(
     level: str = "level",
     published: str | None = None,
     conflicting: str | None = None,
+    secondary: str | None = None,
     breaks: Sequence[tuple] = (),
     title: str = "",
     ylabel: str = "割合（％）",
@@ -238,18 +240,32 @@ def trend(
     conflicting : str, optional
         Column holding a published percentage that contradicts the published count; drawn
         as a red cross beside the point recomputed from the count.
+    secondary : str, optional
+        Boolean column: True for a point read from a secondary publication (news, blog …),
+        drawn as a hollow marker in the level's colour; primary points are filled.  The
+        legend then explains both.
     breaks : sequence of (date, label)
         Series breaks drawn as dashed vertical lines.
     """
     ax = _axes(ax, (8, 4))
-    data = rows.dropna(subset=[x, y]).sort_values(x)
+    data = rows.dropna(subset=[x, y]).sort_values(x, kind="stable")
+    is_secondary = (data[secondary].fillna(False).astype(bool) if secondary and secondary in data
+                    else pd.Series(False, index=data.index))
     for lvl, grp in data.groupby(level, observed=True, sort=False):
-        ax.plot(grp[x], grp[y], marker="o", color=LEVEL_COLORS.get(lvl), label=LEVEL_LABELS.get(lvl, lvl))
+        color = LEVEL_COLORS.get(lvl)
+        sec = is_secondary[grp.index]
+        if secondary and secondary in data:
+            line, = ax.plot(grp[x], grp[y], color=color, label=LEVEL_LABELS.get(lvl, lvl))
+            ax.plot(grp.loc[~sec, x], grp.loc[~sec, y], marker="o", linestyle="none", color=line.get_color())
+            ax.plot(grp.loc[sec, x], grp.loc[sec, y], marker="o", linestyle="none", color=line.get_color(),
+                    markerfacecolor="white", markeredgewidth=1.3, zorder=4)
+        else:
+            ax.plot(grp[x], grp[y], marker="o", color=color, label=LEVEL_LABELS.get(lvl, lvl))
         if published and published in grp:
             fixed = grp[grp[published].notna() & (grp[published] != grp[y])]
             if len(fixed):
-                ax.scatter(fixed[x], fixed[published], facecolors="none", edgecolors="0.2", zorder=5,
-                           label="修正前の公表値")
+                ax.scatter(fixed[x], fixed[published], marker="D", s=22, facecolors="none", edgecolors="0.2",
+                           zorder=5, label="修正前の公表値")
         if conflicting and conflicting in grp:
             bad = grp[grp[conflicting].notna()]
             if len(bad):
@@ -277,8 +293,15 @@ def trend(
     ax.set_xlabel("調査時点（年）")
     handles, labels = ax.get_legend_handles_labels()
     uniq = dict(zip(labels, handles))
+    if is_secondary.any():
+        from matplotlib.lines import Line2D
+
+        if (~is_secondary).any():
+            uniq["一次資料（総務省等の公表資料）"] = Line2D([], [], marker="o", linestyle="none", color="0.35")
+        uniq["二次資料（報道・ブログ等が伝えた値）"] = Line2D([], [], marker="o", linestyle="none", color="0.35",
+                                                markerfacecolor="white", markeredgewidth=1.3)
     if uniq:
-        ax.legend(uniq.values(), uniq.keys(), loc="lower right", fontsize=8)
+        ax.legend(uniq.values(), uniq.keys(), loc="best", fontsize=8)  # recent points sit at the right edge
     if title:
         ax.set_title(title, loc="left")
     return ax

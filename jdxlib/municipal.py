@@ -113,8 +113,8 @@ def load_boundaries(level: str = "municipality"):
     Parameters
     ----------
     level : {"municipality", "prefecture"}
-        ``municipality``: the 1,741 bodies (11 small islands have an empty geometry in the
-        simplified source); ``prefecture``: the 47 prefectures.
+        ``municipality``: the 1,741 bodies, each with a non-empty polygon; ``prefecture``:
+        the 47 prefectures.
     """
     if level not in BOUNDARY_LEVELS:
         raise ValueError(f"level must be one of {', '.join(map(repr, BOUNDARY_LEVELS))}; got {level!r}")

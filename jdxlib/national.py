@@ -11,6 +11,9 @@ The files live in ``data/national/`` and are committed with the project:
     and the series breaks.
 ``errata.yml``
     MIC's published corrections.
+``publications.yml``
+    Who published each page a figure was read from, and whether it is a secondary report
+    (``secondary`` column): the base of every credit line of national figures.
 
 Examples
 --------
@@ -39,6 +42,7 @@ __all__ = [
     "series_breaks",
     "recompute_percent",
     "series_table",
+    "source_counts",
 ]
 
 #: Levels (categories of bodies) in a fixed order for tables and charts.
@@ -49,6 +53,7 @@ LEVELS = [
     "other_municipality",
     "town_village",
     "all_local_governments",
+    "national",
 ]
 
 #: Values of the ``check`` column.
@@ -63,8 +68,9 @@ CHECKS = [
 
 _STRING_COLUMNS = [
     "indicator_id", "series_id", "indicator_ja", "fiscal_year_survey", "source_title",
-    "source_url", "correction", "check_note", "note",
+    "source_url", "publisher", "publication", "published", "conflict", "correction", "check_note", "note",
 ]
+_BOOL_COLUMNS = ["corroborated", "secondary", "as_of_inferred"]
 _INT_COLUMNS = ["year", "count", "denominator", "respondents", "published_count"]
 _CATEGORY_COLUMNS = ["theme", "survey", "unit", "denominator_basis"]
 
@@ -87,7 +93,7 @@ def _indicators() -> pd.DataFrame:
             df[col] = pd.to_numeric(s).astype("float64")
         elif col == "as_of":
             df[col] = pd.to_datetime(s, format="%Y-%m-%d").astype("datetime64[ns]")
-        elif col == "corroborated":
+        elif col in _BOOL_COLUMNS:
             df[col] = s.map({"true": True, "false": False}).astype("boolean")
         elif col == "level":
             df[col] = pd.Categorical(s, categories=LEVELS)
@@ -337,9 +343,9 @@ def series_table(
             + df["percent"].isna().astype(int) * 2
             + (df["check"].astype("string") != "ok").astype(int)
         )
-        df = (df.sort_values(keys + ["_rank"], kind="stable")
-                .drop_duplicates(keys, keep="first")
-                .drop(columns="_rank"))
+        df = df.sort_values(keys + ["_rank"], kind="stable")
+        # points on which sources disagree keep every source: choosing one would hide the conflict
+        df = df[~df.duplicated(keys, keep="first") | df["conflict"].notna()].drop(columns="_rank")
 
     reg = load_indicator_registry().set_index("series_id")[["label_ja", "label_en"]]
     df = df.join(reg, on="series_id")
@@ -367,3 +373,27 @@ def series_table(
     df["break_before"] = pd.array(flags, dtype="boolean")
     df["break_note"] = pd.array(notes, dtype="string")
     return df
+
+
+def source_counts(df: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many figures were read from primary and from secondary publications.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, optional
+        Rows of :func:`load_national_indicators` (default: all of them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per kind (``secondary`` False, then True) with ``figures`` (rows) and
+        ``publications`` (distinct publications).
+    """
+    df = load_national_indicators() if df is None else df
+    # two publications can share an address (the ministry's page and an article citing it)
+    page = df["publisher"].astype(str) + "\n" + df["publication"].astype(str) + "\n" + df["source_url"].astype(str)
+    out = (page.groupby(df["secondary"].astype(bool).to_numpy())
+               .agg(figures="size", publications="nunique")
+               .reindex([False, True], fill_value=0))
+    out.index.name = "secondary"
+    return out.reset_index()

@@ -894,7 +894,8 @@ def _crop(ax, gdf, keep_code: str | None) -> list[str]:
     A body is outlying when its centroid is farther from the prefecture's median centroid than
     max(0.8°, 3 × the median distance); the view is cropped only when leaving the outlying
     bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of 東京都,
-    先島・大東 of 沖縄県).  Nothing is cropped when the highlighted body itself is outlying.
+    先島・大東 of 沖縄県).  An outlying highlighted body stays in the view (the view then
+    spans the main cluster and that body, e.g. 東京都 down to 利島村 without 小笠原).
     """
     geo = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
     if len(geo) < 3:
@@ -904,16 +905,22 @@ def _crop(ax, gdf, keep_code: str | None) -> list[str]:
     mx, my = np.median(x), np.median(y)
     dist = np.hypot(x - mx, y - my)
     far = dist > max(0.8, 3 * float(np.median(dist)))
-    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
+    kept = keep_code is not None and bool((far & (geo["code"] == keep_code).to_numpy()).any())
+    if keep_code is not None:
+        far &= (geo["code"] != keep_code).to_numpy()
+    if not far.any():
         return []
     minx, miny, maxx, maxy = geo[~far].total_bounds
     fx0, fy0, fx1, fy1 = geo.total_bounds
     if (fx1 - fx0) * (fy1 - fy0) < 4 * max((maxx - minx) * (maxy - miny), 1e-9):
         return []
-    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.03
+    # an outlying highlighted body sits at the view's edge: leave room for it and the legend
+    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * (0.1 if kept else 0.03)
     ax.set_xlim(minx - padx, maxx + padx)
     ax.set_ylim(miny - pady, maxy + pady)
-    return geo["name"][far].astype(str).tolist()
+    # outlying bodies that still fall inside the view (between the cluster and the highlighted body) are drawn
+    seen = (x >= minx - padx) & (x <= maxx + padx) & (y >= miny - pady) & (y <= maxy + pady)
+    return geo["name"][far & ~seen].astype(str).tolist()
 
 
 def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""):
@@ -960,8 +967,7 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, cax=_colorbar_axes(fig, ax), ticks=range(0, n_items + 1))
     cb.set_label(f"実施している項目数（{n_items}項目中）")
-    no_poly = gdf.loc[gdf.geometry.isna() | gdf.geometry.is_empty, "name"].astype(str).tolist()
-    return fig, outside, no_poly, missing_poly
+    return fig, outside, missing_poly
 
 
 #: Map layout in inches: usual and widest map width (for long, flat shapes such as 沖縄県
@@ -996,19 +1002,16 @@ def _colorbar_axes(fig, ax):
 def map_section(p: MunicipalityProfile) -> Section:
     """A map of the body's prefecture, coloured by item count, the body outlined in red."""
     pref = _names.resolve_prefecture(p.body.prefecture_code)
-    fig, outside, no_poly, _ = _count_map(pref, p.counts, p.body,
-                                          f"{pref.name}の市区町村（赤：{p.body.name}）")
-    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, no_poly, p.items), None)
+    fig, outside, _ = _count_map(pref, p.counts, p.body, f"{pref.name}の市区町村（赤：{p.body.name}）")
+    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, p.items), None)
 
 
-def _map_caption(outside: list[str], no_poly: list[str], items: pd.DataFrame) -> str:
+def _map_caption(outside: list[str], items: pd.DataFrame) -> str:
     n_items = len(STATUS_ITEMS)
     parts = [f"色＝{n_items}項目（推進体制等7項目、AI・RPA・テレワーク）のうち「実施」の数。"
              "斜線＝調査無しの項目がある団体（実施数を比べられないため色を付けない）。"]
     if outside:
         parts.append(f"離島の{len(outside)}団体（{'、'.join(outside[:10])}{'など' if len(outside) > 10 else ''}）は地図の範囲外。")
-    if no_poly:
-        parts.append(f"簡略化した境界データにポリゴンのない{len(no_poly)}団体（{'、'.join(no_poly)}）は描かれません。")
     parts.append(f"調査時点：{_date_note(items)}。{_dashboard_source()}。境界は2021-01-01現在、"
                  f"{describe('boundaries').credit_line}")
     return "".join(parts)
@@ -1424,8 +1427,8 @@ def prefecture_municipal_percent_section(pp: PrefectureProfile) -> Section:
 
 def prefecture_map_section(pp: PrefectureProfile) -> Section:
     """Map of the prefecture's municipalities coloured by item count."""
-    fig, outside, no_poly, _ = _count_map(pp.prefecture, pp.counts, None)
-    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, no_poly, pp.items), None)
+    fig, outside, _ = _count_map(pp.prefecture, pp.counts, None)
+    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, pp.items), None)
 
 
 def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:

@@ -80,7 +80,7 @@ def _fmt_int(v) -> str:
 
 
 def caption(rows: pd.DataFrame) -> str:
-    """Survey, reference dates, denominators and the credit line for a set of rows."""
+    """Survey, reference dates, denominators, markers and the credit line for a set of rows."""
     registry = national.load_indicator_registry().set_index("series_id")
     surveys = sorted({registry.loc[s, "survey"] for s in rows["series_id"].unique()})
     labels = {s: _survey_label(s) for s in surveys}
@@ -90,22 +90,86 @@ def caption(rows: pd.DataFrame) -> str:
     dens = []
     for lvl, grp in rows.groupby("level", observed=True):
         vals = sorted({int(d) for d in grp["denominator"].dropna()})
-        dens.append(f"{LEVEL_JA.get(lvl, lvl)} " + ("／".join(f"{v:,}" for v in vals) if vals else "不明"))
+        other = [_DENOMINATOR_BASIS[b] for b in dict.fromkeys(grp["denominator_basis"].dropna().astype(str))
+                 if b in _DENOMINATOR_BASIS]
+        text = "／".join([f"{v:,}" for v in vals] + other) or "不明"
+        dens.append(f"{LEVEL_JA.get(lvl, lvl)} {text}")
     basis = ("公表された割合が件数から再現できる時点は公表値（回答団体を分母とする値を含む）、"
              "それ以外は団体数÷全団体数（件数のない時点は公表値）")
     return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
-            f"値：{basis}。{credit_line(surveys)}")
+            f"値：{basis}。{source_notes(rows)}{credit_line(rows)}")
 
 
-def credit_line(surveys) -> str:
-    """「出典：…を加工して作成」 naming the surveys themselves (each point's source is in the table)."""
+#: Denominators that are not a number of bodies, as written in captions and tables.
+_DENOMINATOR_BASIS = {"population": "人口（住民基本台帳。人数は出典に記載なし）", "none": "なし（件数のみ）"}
+
+
+def source_notes(rows: pd.DataFrame) -> str:
+    """Sentences on secondary points, inferred dates and disagreeing sources among *rows*."""
+    parts = []
+    secondary = rows["secondary"].fillna(False).astype(bool)
+    if secondary.any():
+        parts.append(f"{len(rows)}点のうち{int(secondary.sum())}点は二次資料（報道・ブログ・解説記事などが"
+                     "伝えた値。図では白抜きの点、表では「二次資料」欄の○）。")
+    if rows["as_of_inferred"].fillna(False).astype(bool).any():
+        parts.append("出典に調査時点が書かれておらず、調査の回を推定した値を含む（表の調査時点に「推定」と記載。"
+                     "調査名も出典にない値は、どの調査の値かも推定）。"
+                     if any(_series_record(sid).get("survey_inferred") for sid in rows["series_id"].unique())
+                     else "出典に調査時点が書かれておらず、調査の回を推定した値を含む（表の調査時点に「推定」と記載）。")
+    if rows["conflict"].notna().any():
+        parts.append("出典によって値が違う時点は、どちらかを選ばずに両方を示す（表の確認欄）。")
+    return "".join(parts)
+
+
+def source_count_text(themes: Iterable[str] | None = None) -> str:
+    """One Japanese sentence: how many national figures are primary and how many secondary.
+
+    Counted from ``national_indicators`` (rows of *themes* when given, else all rows).
+    """
+    df = national.load_national_indicators()
+    if themes is not None:
+        df = df[df["theme"].astype(str).isin(list(themes))]
+    counts = national.source_counts(df).set_index("secondary")
+    p, s = counts.loc[False], counts.loc[True]
+    return (f"全国値{len(df):,}点のうち、総務省などが自ら公表した資料（一次資料）から読んだ値は{int(p['figures']):,}点"
+            f"（{int(p['publications']):,}資料）、報道・ブログ・解説記事など（二次資料）が伝えた値は{int(s['figures']):,}点"
+            f"（{int(s['publications']):,}資料）です。二次資料の値は、図では白抜きの点、表では「二次資料」欄の○で示し、"
+            "出典にはその値を伝えた公表物を記します。")
+
+
+def _date_label(published) -> str:
+    return "" if pd.isna(published) or not str(published) else f"（{published}）"
+
+
+def publication_label(row) -> str:
+    """Who published the page a figure was read from, e.g. 「ITmedia オルタナティブ・ブログ（2024-04）」."""
+    if bool(row["secondary"]):
+        return f"{row['publisher']}{_date_label(row['published'])}"
+    return f"{row['publisher']}「{row['publication']}」{_date_label(row['published'])}"
+
+
+def credit_line(rows: pd.DataFrame) -> str:
+    """「出典：…を加工して作成」 naming every publication the figures of *rows* were read from.
+
+    Primary publications are named with their title; secondary ones are credited as such:
+    「〇〇（2024-04）が伝えた総務省「…調査」の値（二次資料）」.
+    """
     reg = national._registry().get("surveys", {})  # noqa: SLF001 - same package
-    names = []
-    for sv in surveys:
-        rec = reg.get(sv, {})
+    rows = rows.sort_values(["secondary", "published", "publisher"], kind="stable", na_position="first")
+    primary = [publication_label(r) for _, r in rows[~rows["secondary"].astype(bool)].iterrows()]
+    parts = list(dict.fromkeys(primary))
+    secondary = rows[rows["secondary"].astype(bool)]
+    for survey, grp in secondary.groupby(secondary["survey"].astype(str), sort=True):
+        rec = reg.get(survey, {})
         producer = str(rec.get("producer", "総務省")).split()[0]
-        names.append(f"{producer}「{rec.get('label_ja', sv)}」")
-    return f"出典：{'、'.join(dict.fromkeys(names))}（各時点の出典は表のとおり）を加工して作成"
+        pubs = "、".join(dict.fromkeys(publication_label(r) for _, r in grp.iterrows()))
+        parts.append(f"{pubs}が伝えた{producer}「{rec.get('label_ja', survey)}」の値（二次資料）")
+    return f"出典：{'、'.join(parts)}を加工して作成"
+
+
+def _series_record(series_id: str) -> dict:
+    reg = national._registry()  # noqa: SLF001 - same package
+    return next((s for s in reg["series"] if s["series_id"] == series_id), {})
 
 
 def _survey_label(survey: str) -> str:
@@ -122,7 +186,7 @@ def plot_trend(series_id: str, since: int | None = None, ax=None):
     marks = [(pd.Timestamp(int(b.year), 4, 1), BREAK_LABELS.get(b.kind, b.kind)) for b in breaks.itertuples()]
     label = rows["label_ja"].iloc[0] if len(rows) else series_id
     ax = charts.trend(rows, y="value", published="published_value", conflicting="conflicting_value",
-                      breaks=marks, title=label, ax=ax)
+                      secondary="secondary", breaks=marks, title=label, ax=ax)
     return ax
 
 
@@ -149,15 +213,21 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
         "指標": rows["label_ja"],
         "区分": rows["level"].map(lambda v: LEVEL_JA.get(v, v)),
         "調査": rows["fiscal_year_survey"].astype("string").str.replace("(inferred)", "（推定）", regex=False),
-        "調査時点": rows["as_of"].map(_date_cell),
+        "調査時点": [_date_cell(d) + ("（推定）" if bool(i) and pd.notna(d) else "")
+                 for d, i in zip(rows["as_of"], rows["as_of_inferred"])],
         "件数": [_count_cell(c, u) for c, u in zip(rows["count"], rows["unit"])],
-        "分母": rows["denominator"].map(_fmt_int),
+        "分母": [{"population": "人口", "none": "なし"}.get(str(b), _fmt_int(d))
+               for d, b in zip(rows["denominator"], rows["denominator_basis"])],
         "回答団体": rows["respondents"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
         "公表割合(%)": rows["percent"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "全団体を分母(%)": rows["percent_all_bodies"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
         "修正前の件数": rows["published_count"].map(lambda v: "" if pd.isna(v) else f"{int(v):,}"),
-        "確認": rows["check"].astype(str).map(lambda c: CHECK_LABELS.get(c, c)),
-        "出典": rows["source_title"],
+        "確認": [("人口が分母（人数の記載なし）" if str(b) == "population" else
+                "件数のみ（分母なし）" if str(b) == "none" else CHECK_LABELS.get(str(c), str(c)))
+               + ("。出典により値が異なる" if pd.notna(k) else "")
+               for c, k, b in zip(rows["check"], rows["conflict"], rows["denominator_basis"])],
+        "二次資料": rows["secondary"].map(lambda v: "○" if bool(v) else ""),
+        "出典": [publication_label(r) for _, r in rows.iterrows()],
     })
     return out.reset_index(drop=True)
 
@@ -165,6 +235,9 @@ def points_table(rows: pd.DataFrame) -> pd.DataFrame:
 def survey_latest_years() -> pd.Series:
     """The year of the latest round of every survey in ``national_indicators`` (all themes)."""
     rows = national.series_table()
+    # a round known only by inference (書かない窓口: neither date nor survey stated by its source)
+    # does not make every value of the last confirmed round "past"
+    rows = rows[~rows["as_of_inferred"].fillna(False).astype(bool)]
     return rows.groupby(rows["survey"].astype(str))["year"].max().astype(int)
 
 
@@ -183,8 +256,12 @@ def latest_rows(themes: Iterable[str], since: int | None = None) -> tuple[pd.Dat
     rows = national.series_table(themes=list(themes), since=since)
     rows = rows.sort_values(["series_id", "level", "year", "as_of"])
     last = rows.groupby(["series_id", "level"], observed=True).tail(1).copy()
+    # every source of a point on which sources disagree (series_table keeps them all)
+    point = ["series_id", "level", "year", "as_of"]
+    if rows["conflict"].notna().any():
+        last = rows.merge(last[point], on=point, how="inner")
     last["survey_latest_year"] = last["survey"].astype(str).map(survey_latest_years()).astype("Int64")
-    current = (last["year"] == last["survey_latest_year"]).fillna(False) & ~last["survey"].astype(str).isin(
+    current = (last["year"] >= last["survey_latest_year"]).fillna(False) & ~last["survey"].astype(str).isin(
         ENDED_SURVEYS)
     cur = last[current.to_numpy(dtype=bool)].sort_values(["theme", "series_id", "level"])
     past = last[~current.to_numpy(dtype=bool)].sort_values(["year", "theme", "series_id", "level"],
@@ -226,11 +303,17 @@ def _reason(row, errata: pd.DataFrame) -> str:
     return "".join(parts)
 
 
-def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
-    """Points whose published figures do not reproduce, or were corrected, with the reason."""
+def _flagged_rows(themes: Iterable[str] | None = None) -> pd.DataFrame:
     rows = national.series_table(themes=list(themes) if themes else None)
     keep = rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"]) | rows[
         "published_count"].notna()
+    return rows[keep]
+
+
+def flagged_table(themes: Iterable[str] | None = None) -> pd.DataFrame:
+    """Points whose published figures do not reproduce, or were corrected, with the reason."""
+    rows = _flagged_rows(themes)
+    keep = pd.Series(True, index=rows.index)
     errata = national.load_errata().set_index("id")
     out = points_table(rows[keep])
     out["理由"] = [_reason(r, errata) for _, r in rows[keep].iterrows()]
@@ -242,11 +325,9 @@ def flagged_section(themes: Iterable[str] | None = None):
     from .sections import Section
 
     table = flagged_table(themes)
-    rows = national.series_table(themes=list(themes) if themes else None)
-    rows = rows[rows["check"].isin(["respondent_base_1733", "internally_inconsistent", "superseded_unknown"])
-                | rows["published_count"].notna()]
+    rows = _flagged_rows(themes)
     cap = (f"総務省が公表後に修正した値と、公表された件数と割合が分母で再現できない値（{len(table)}時点）。"
-           "元の公表値と修正後の値を両方残し、黙って直すことはしていません。" + credit_line(rows["survey"].astype(str).unique()))
+           "元の公表値と修正後の値を両方残し、黙って直すことはしていません。" + source_notes(rows) + credit_line(rows))
     return Section("公表値の不整合と修正", None, cap, table)
 
 
@@ -363,12 +444,19 @@ def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
     for r in last.itertuples():
         st = dx.loc[dx["indicator_id"] == DASHBOARD_COUNTERPARTS[r.series_id], "status"].astype("string")
         yes, n = int((st == "実施").sum()), int(st.isin(["実施", "未実施"]).sum())
-        out.append({"series_id": r.series_id, "label_ja": r.label_ja, "fiscal_year_survey": r.fiscal_year_survey,
+        out.append({"series_id": r.series_id, "year": r.year, "label_ja": r.label_ja, "fiscal_year_survey": r.fiscal_year_survey,
                     "source_title": r.source_title, "count": r.count, "denominator": r.denominator,
                     "respondents": r.respondents, "national_pct": r.national_pct, "dashboard_yes": yes,
                     "dashboard_n": n, "dashboard_total": int(len(st)), "dashboard_pct": 100 * yes / n if n else float("nan"),
                     "same": bool(pd.notna(r.count) and int(r.count) == yes)})
     return pd.DataFrame(out)
+
+
+def _points_of(t: pd.DataFrame) -> pd.DataFrame:
+    """The municipal national rows behind the (series_id, year) pairs of *t*."""
+    rows = national.series_table(series_ids=list(t["series_id"]), level="municipality")
+    keys = set(zip(t["series_id"], t["year"]))
+    return rows[[k in keys for k in zip(rows["series_id"], rows["year"])]]
 
 
 def dashboard_comparison_section(themes: Iterable[str]):
@@ -405,8 +493,7 @@ def dashboard_comparison_section(themes: Iterable[str]):
     import jdxlib
 
     cap = (why + "割合の分母：全国値は公表された割合の分母（回答団体が示されていればその数）、ダッシュボードは回答団体"
-           "（調査無しを除く）。" + credit_line(national.series_table(series_ids=list(t["series_id"]))["survey"]
-                                       .astype(str).unique())
+           "（調査無しを除く）。" + credit_line(_points_of(t))
            + "。" + jdxlib.describe("dx_status").credit_line)
     return Section("全国値とダッシュボードの値の違い", None, cap, table)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -13,8 +14,18 @@ import jdxlib
 from jdxlib import national
 from jdxlib._paths import NATIONAL_DIR, PROJECT_ROOT
 
-REFERENCE = PROJECT_ROOT.parent / "shared" / "reference"
-SOURCE_FILES = {"sources": "national_indicators_sources.csv", "r5_summary": "r5_summary_figures.csv"}
+def _reference_dir() -> Path:
+    """../shared/reference beside the project, or beside the mirror named by JDX_DATA_MIRROR."""
+    mirror = os.environ.get("JDX_DATA_MIRROR", "")
+    if mirror and not mirror.startswith(("http://", "https://")) and (Path(mirror).parent / "reference").is_dir():
+        return Path(mirror).parent / "reference"
+    return PROJECT_ROOT.parent / "shared" / "reference"
+
+
+REFERENCE = _reference_dir()
+SOURCE_FILES = {"sources": "national_indicators_sources.csv", "r5_summary": "r5_summary_figures.csv",
+                "recent": "national_2024_2026_figures.csv"}
+ID_COLUMN = {"sources": "indicator_id", "r5_summary": "indicator_id", "recent": "indicator"}
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +254,7 @@ def test_every_source_id_mapped_exactly_once(registry, reference):
     present = set()
     for file_key, name in SOURCE_FILES.items():
         with (reference / name).open(encoding="utf-8", newline="") as fh:
-            present |= {(file_key, r["indicator_id"]) for r in csv.DictReader(fh)}
+            present |= {(file_key, r[ID_COLUMN[file_key]]) for r in csv.DictReader(fh)}
     assert {k: mapped.get(k, 0) for k in present} == {k: 1 for k in present}
     assert set(mapped) == present
 
@@ -260,17 +271,121 @@ def test_built_csv_is_what_the_builder_produces(reference, tmp_path):
     assert first == committed, "data/national is stale: run tools/build_national.py"
 
 
-def test_rows_cover_both_reference_files(reference, df):
-    n = 0
-    for name in SOURCE_FILES.values():
-        with (reference / name).open(encoding="utf-8", newline="") as fh:
-            n += sum(1 for _ in csv.DictReader(fh))
-    assert len(df) == n == 174 + 34
+def _read_reference(reference, key):
+    with (reference / SOURCE_FILES[key]).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _recent_already_there(reference):
+    """Rows of the 2024-2026 file that repeat a row of the older file (same page, date and count)."""
+    older = {(r["source_url"], r["as_of"], r["count"]) for r in _read_reference(reference, "sources")}
+    return [r for r in _read_reference(reference, "recent") if (r["source_url"], r["as_of"], r["count"]) in older]
+
+
+def test_rows_cover_the_reference_files(reference, df):
+    n = {k: len(_read_reference(reference, k)) for k in SOURCE_FILES}
+    repeats = _recent_already_there(reference)
+    # the two AI・RPA rows of 2024-12-31 that the older file already had are not duplicated
+    assert {r["indicator"] for r in repeats} == {"ai_or_rpa_introduced", "ai_and_rpa_introduced"}
+    assert len(df) == n["sources"] + n["r5_summary"] + n["recent"] - len(repeats)
+    assert not df.duplicated(["series_id", "level", "as_of", "source_url", "count", "percent"]).any()
+
+
+def test_recent_figures_carry_their_values_and_pages(reference, df):
+    recent = _read_reference(reference, "recent")
+    added = df[df["year"].ge(2023) & df["source_url"].isin({r["source_url"] for r in recent})]
+    for r in recent:
+        date = r["as_of"].split(" ")[0]
+        rows = added[(added["source_url"] == r["source_url"])
+                     & added["percent"].fillna(-1).eq(float(r["percent"]) if r["percent"] else -1)
+                     & added["count"].astype("Float64").fillna(-1).eq(float(r["count"]) if r["count"] else -1)]
+        if len(date) == 10:
+            rows = rows[rows["as_of"] == pd.Timestamp(date)]
+        assert len(rows) == 1, (r["indicator"], r["level"], r["as_of"])
+        row = rows.iloc[0]
+        # secondary as the reference says (27 of 28 are secondary reports)
+        assert bool(row["secondary"]) == r["primary_secondary"].startswith("secondary"), r["source_url"]
+        if r["denominator"].startswith("population"):
+            assert row["denominator_basis"] == "population" and pd.isna(row["denominator"])
+        elif not r["denominator"]:
+            assert row["denominator_basis"] == "none" and pd.isna(row["denominator"]) and pd.isna(row["percent"])
+        else:
+            assert row["denominator"] == int(r["denominator"])
+        assert bool(row["as_of_inferred"]) == ("(inferred)" in r["as_of"])
+    assert sum(not r["primary_secondary"].startswith("secondary") for r in recent) == 1
+
+
+def test_inferred_reference_date_is_marked(df):
+    row = _rows(df, series_id="kakanai_madoguchi").iloc[0]
+    assert bool(row["as_of_inferred"]) and row["fiscal_year_survey"].endswith("(inferred)")
+    assert row["as_of"] == pd.Timestamp("2024-04-01")
+    assert not df.loc[df["series_id"] != "kakanai_madoguchi", "as_of_inferred"].where(
+        ~df["fiscal_year_survey"].str.contains("inferred")).fillna(False).any()
+
+
+def test_holding_rate_is_its_own_series(df, registry):
+    rows = _rows(df, series_id="mynumber_card_holding_rate_national")
+    assert len(rows) == 3 and (rows["denominator_basis"] == "population").all()
+    assert rows["denominator"].isna().all() and (rows["unit"] == "枚").all()
+    by_id = {s["series_id"]: s for s in registry["series"]}
+    assert by_id["mynumber_card_holding_rate_national"]["measure"] == "share_of_population"
+    # never recomputed as a share of bodies
+    out = national.series_table("mynumber_card_holding_rate_national")
+    assert out["percent_all_bodies"].isna().all() and (out["value"] == out["percent"]).all()
+
+
+def test_disagreements_are_flagged_not_chosen(reference, df):
+    recent = _read_reference(reference, "recent")
+    genai = [r for r in recent if r["indicator"] == "genai_introduced" and r["as_of"] == "2024-12-31"
+             and r["level"] != "all_local_governments"]
+    by_level: dict[str, set] = {}
+    for r in genai:
+        by_level.setdefault(r["level"], set()).add(float(r["percent"]))
+    rows = _rows(df, series_id="genai_introduced_airpa_survey")
+    rows = rows[rows["as_of"] == pd.Timestamp("2024-12-31")]
+    for level, values in by_level.items():
+        assert len(values) == 2                               # two sets were published
+        got = rows[rows["level"] == level]
+        assert set(got["percent"]) == values and got["conflict"].notna().all()
+        assert got["conflict"].nunique() == 1
+    # series_table keeps both sources of a conflicting point (does not pick one silently)
+    t = national.series_table("genai_introduced_airpa_survey")
+    assert (t[t["conflict"].notna()].groupby("level", observed=True).size() == 2).all()
+    # AI overall: the published share against the share implied by the parts' counts
+    ai = _rows(df, series_id="ai_introduced_airpa_survey", level="all_local_governments").iloc[0]
+    parts = df[df["series_id"].isin(["ai_only_introduced_airpa_survey", "ai_and_rpa_introduced_airpa_survey"])
+               & (df["as_of"] == ai["as_of"])]
+    implied = round(100 * parts["count"].sum() / parts["denominator"].iloc[0], 1)
+    assert implied != ai["percent"] and pd.notna(ai["conflict"])
+    assert f"{implied}%" in ai["check_note"] and f"{ai['percent']:g}%" in ai["check_note"]
+
+
+def test_count_without_denominator(df):
+    rows = _rows(df, series_id="frontyard_model_project_selected")
+    assert len(rows) == 2 and (rows["denominator_basis"] == "none").all()
+    assert rows["percent"].isna().all() and rows["denominator"].isna().all()
+
+
+def test_every_row_names_its_publisher(df):
+    assert df["publisher"].notna().all() and df["secondary"].notna().all()
+    pubs = yaml.safe_load((NATIONAL_DIR / "publications.yml").read_text(encoding="utf-8"))["publications"]
+    assert set(df["source_url"]) == {p["url"] for p in pubs}
+    counts = national.source_counts(df).set_index("secondary")
+    assert counts.loc[True, "figures"] == int(df["secondary"].sum())
+    assert counts.loc[False, "figures"] == int((~df["secondary"]).sum())
+    assert counts["figures"].sum() == len(df)
+    assert counts["publications"].sum() == len(pubs)          # every publication used, counted once
+    # the ministry's own releases and white papers are primary; blogs and news are not
+    assert not df.loc[df["source_url"].str.contains("soumu.go.jp/menu_news"), "secondary"].any()
+    assert df.loc[df["source_url"].str.contains("blogs.itmedia.co.jp|denpanews"), "secondary"].all()
 
 
 def test_no_evidence_text_committed(reference):
     with (reference / SOURCE_FILES["sources"]).open(encoding="utf-8", newline="") as fh:
         evidence = [r["evidence"] for r in csv.DictReader(fh)]
+    # and the notes of the 2024-2026 file (its note and corroborated_by columns)
+    for r in _read_reference(reference, "recent"):
+        evidence += [r["note"].strip(), r["corroborated_by"].strip()]
     committed = "\n".join(
         p.read_text(encoding="utf-8")
         for p in [*NATIONAL_DIR.glob("*"), *(PROJECT_ROOT / "jdxlib" / "metadata").glob("national*.yml"),
@@ -298,7 +413,8 @@ def test_dtypes(df):
         assert isinstance(df[col].dtype, pd.CategoricalDtype), col
     for col in ("indicator_id", "series_id", "source_title", "source_url", "note", "check_note"):
         assert isinstance(df[col].dtype, pd.StringDtype), col
-    assert str(df["corroborated"].dtype) == "boolean"
+    for col in ("corroborated", "secondary", "as_of_inferred"):
+        assert str(df[col].dtype) == "boolean", col
     assert df["level"].isna().sum() == 0 and df["check"].isna().sum() == 0
     assert df["year"].notna().all()
     assert df["as_of"].isna().sum() > 0                      # some sources give no date
@@ -341,3 +457,71 @@ def test_series_table_breaks_and_dedupe():
     assert set(sec["theme"].astype(str)) == {"security"}
     breaks = national.series_breaks("cio_appointed")
     assert {2014, 2021, 2023} <= set(breaks["year"])
+
+
+# --------------------------------------------------------------------------- credit (who published)
+def test_secondary_figures_are_credited_to_their_publisher(df):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from jdxlib import trends
+
+    rows = trends.trend_rows("cio_appointed")
+    cap = trends.caption(rows)
+    credit = cap.split("出典：")[1]
+    assert "ほか" not in credit and credit.endswith("を加工して作成")
+    for _, r in rows.iterrows():                              # every page is named
+        assert r["publisher"] in credit
+    sec = rows[rows["secondary"]]
+    assert len(sec) and "二次資料" in credit
+    for publisher in sec["publisher"].unique():               # credited as a report of the survey
+        after = credit.split(publisher, 1)[1]
+        assert "が伝えた総務省「地方公共団体における行政情報化の推進状況調査」の値（二次資料）" in after
+    assert f"{len(rows)}点のうち{int(rows['secondary'].sum())}点は二次資料" in cap
+    # the table marks secondary points and names the publisher per point
+    table = trends.points_table(rows)
+    assert list(table["二次資料"] == "○") == list(rows["secondary"])
+    assert all(p in t for p, t in zip(rows["publisher"], table["出典"]))
+    # primary points are named with their publication's title
+    prim = rows[~rows["secondary"]].iloc[0]
+    assert f"{prim['publisher']}「{prim['publication']}」" in credit
+
+
+def test_trend_chart_draws_secondary_points_hollow():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from jdxlib import trends, viz
+
+    viz.set_theme()
+    rows = trends.trend_rows("cio_appointed")
+    ax = trends.plot_trend("cio_appointed")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "二次資料（報道・ブログ等が伝えた値）" in labels and "一次資料（総務省等の公表資料）" in labels
+    hollow = [line for line in ax.get_lines() if line.get_linestyle() == "None"
+              and line.get_markerfacecolor() == "white" and len(line.get_xdata())]
+    assert sum(len(line.get_xdata()) for line in hollow) == int(rows["secondary"].sum())
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
+
+
+def test_overview_counts_primary_and_secondary(df):
+    from jdxlib import trends
+
+    text = trends.source_count_text()
+    n_sec = int(df["secondary"].sum())
+    assert f"{len(df):,}" in text and f"{n_sec:,}" in text and f"{len(df) - n_sec:,}" in text
+
+
+def test_inferred_date_and_survey_are_said_in_captions_and_tables(df):
+    from jdxlib import trends
+
+    rows = trends.trend_rows("kakanai_madoguchi")
+    assert len(rows) == 1 and bool(rows["as_of_inferred"].iloc[0])
+    cap = trends.caption(rows)
+    assert "調査の回を推定" in cap and "どの調査の値かも推定" in cap
+    table = trends.points_table(rows)
+    assert table["調査時点"].iloc[0] == f"{rows['as_of'].iloc[0]:%Y-%m-%d}（推定）"
+    # a stated date says nothing of the kind
+    assert "推定" not in trends.caption(trends.trend_rows("std_bodies_with_delayed_systems"))

@@ -224,12 +224,15 @@ def test_core_city_procedures_and_cards(raw, profiles_mod, profile):
 
 
 def test_small_village(raw, profiles_mod, profile):
-    p = profile("青ヶ島村")  # the smallest body; no polygon in the simplified boundaries
+    p = profile("青ヶ島村")  # the smallest body; an island the s0001 boundaries could not draw
     assert p.info["type"] == "村" and p.info["population_band"] == "5千人未満"
     check_peer_shares(raw, profiles_mod, p)
     check_counts(raw, p)
     sec = profiles_mod.map_section(p)
-    assert "青ヶ島村" in sec.caption and "ポリゴンのない" in sec.caption
+    assert "ポリゴン" not in sec.caption and "描かれ" not in sec.caption
+    # the body's own outline is drawn (a collection with a red edge and no face)
+    outlined = [c for c in sec.figure.axes[0].collections if len(c.get_facecolor()) == 0]
+    assert len(outlined) == 1 and len(outlined[0].get_paths()) >= 1
     assert "出典" in sec.caption
 
 

@@ -7,11 +7,14 @@ Inputs
 ------
 - ``../shared/reference/national_indicators_sources.csv`` (figures with their source page)
 - ``../shared/reference/r5_summary_figures.csv`` (figures of a 2024 summary of the R5 survey)
+- ``../shared/reference/national_2024_2026_figures.csv`` (figures published after the R5 survey)
+- ``data/national/publications.yml`` (who published each source page; primary or secondary)
 - ``data/national/indicator_registry.yml`` (source id -> series, theme, survey)
 - ``data/national/errata.yml`` (MIC's published corrections)
 
-Only figures, labels and source references are taken over; the ``evidence`` column and the
-prose notes of the reference files are not.  Notes and check reasons are written here.
+Only figures, labels and source references are taken over; the ``evidence``, ``note`` and
+``corroborated_by`` texts and the prose notes of the reference files are not.  Notes, check
+reasons and the titles of the newer figures' pages (publications.yml) are written here.
 
 The output is deterministic: fixed column order, sorted rows, UTF-8, ``\\n`` line endings.
 Running the script twice gives byte-identical files.
@@ -39,6 +42,7 @@ from jdxlib._atomic import write_text  # noqa: E402
 
 SOURCES_CSV = "national_indicators_sources.csv"
 R5_CSV = "r5_summary_figures.csv"
+RECENT_CSV = "national_2024_2026_figures.csv"
 OUTPUT_NAME = "national_indicators.csv"
 
 COLUMNS = [
@@ -59,7 +63,13 @@ COLUMNS = [
     "unit",
     "source_title",
     "source_url",
+    "publisher",
+    "publication",
+    "published",
+    "secondary",
+    "as_of_inferred",
     "corroborated",
+    "conflict",
     "published_count",
     "correction",
     "check",
@@ -133,6 +143,26 @@ ROW_NOTES: list[tuple[tuple[str, str, str, str], str]] = [
      "with the 21-procedure rate."),
 ]
 
+RECENT_NOTES: list[tuple[tuple[str, str, str], str]] = [   # (indicator, level, as_of) of the recent file
+    (("kakanai_madoguchi", "*", "*"),
+     "The source gives no reference date; the R6 round (2024-04-01) of the main survey is the "
+     "project's inference, not a stated fact.  Only the percentage was published."),
+    (("frontyard_model_project_selected", "*", "*"),
+     "Number of municipalities selected in one round; no denominator applies."),
+    (("mynumber_card_holding_rate", "*", "*"),
+     "Cards held over the resident population (the population figure is not given).  Not the "
+     "issuance rate (交付枚数率) of earlier years: a separate series."),
+    (("mynumber_card_holding_rate", "*", "2025-10-31"), "The count was published rounded to 10,000 cards."),
+    (("std_delayed_systems", "*", "*"), "A share of systems, not of bodies."),
+    (("ai_introduced", "all_local_governments", "*"), "Only the percentage was published."),
+]
+
+#: Levels of the recent file that are named differently from the dataset's levels.
+RECENT_LEVELS = {"systems": "all_local_governments", "bodies": "municipality"}
+#: Series whose share equals the sum of two other series' counts (AI = AI only + AI and RPA).
+IMPLIED_SUMS = {"ai_introduced_airpa_survey": ("ai_only_introduced_airpa_survey", "ai_and_rpa_introduced_airpa_survey")}
+
+
 # Extra reasons for flagged rows, added after the computed part of check_note.
 CHECK_NOTES: dict[tuple[str, str, str], str] = {
     ("r5_summary", "ciso_appointed", "municipality"):
@@ -181,13 +211,48 @@ def fmt_int(value: int) -> str:
     return f"{value:,}"
 
 
-def reproduces(count: int, base: int, percent: float) -> bool:
-    return abs(100.0 * count / base - percent) <= TOLERANCE
+def reproduces(count: int, base: int, percent: float, tolerance: float = TOLERANCE) -> bool:
+    return abs(100.0 * count / base - percent) <= tolerance
+
+
+def fiscal_label(as_of: str) -> str:
+    """Survey label (R6 …) of the fiscal year a reference date falls in (April to March)."""
+    y, m = int(as_of[:4]), int(as_of[5:7])
+    return f"R{(y if m >= 4 else y - 1) - 2018}"
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def load_publications(path: Path) -> list[dict]:
+    pubs = yaml.safe_load(path.read_text(encoding="utf-8"))["publications"]
+    for p in pubs:
+        for key in ("url", "publisher", "title", "published", "secondary"):
+            if key not in p:
+                raise ValueError(f"publications.yml: {p.get('url')} lacks {key}")
+        if not isinstance(p["secondary"], bool):
+            raise ValueError(f"publications.yml: {p['url']}: secondary must be true or false")
+        if p["published"] and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(p["published"])):
+            raise ValueError(f"publications.yml: {p['url']}: bad date {p['published']!r}")
+    return pubs
+
+
+def attach_publications(rows: list[dict], pubs: list[dict]) -> None:
+    """Give every row the publication it was read from; fail on unknown or unused entries."""
+    used = set()
+    for r in rows:
+        hits = [i for i, p in enumerate(pubs) if p["url"] == r["source_url"]
+                and r["source_title"].startswith(p.get("title_starts", ""))]
+        if len(hits) != 1:
+            raise ValueError(f"publications.yml: {len(hits)} entries match {r['source_url']} "
+                             f"({r['source_title'][:40]}); exactly one must")
+        used.add(hits[0])
+        r["_pub"] = pubs[hits[0]]
+    unused = [p["url"] for i, p in enumerate(pubs) if i not in used]
+    if unused:
+        raise ValueError(f"publications.yml: entries no figure uses: {unused}")
 
 
 def load_registry(path: Path) -> tuple[dict, dict[tuple[str, str], dict]]:
@@ -211,8 +276,11 @@ def load_registry(path: Path) -> tuple[dict, dict[tuple[str, str], dict]]:
     return registry, mapping
 
 
-def note_for(file_key: str, indicator_id: str, level: str, fys: str, url: str = "") -> str:
+def note_for(file_key: str, indicator_id: str, level: str, fys: str, url: str = "", as_of: str = "") -> str:
     parts = []
+    if file_key == "recent":
+        return " ".join(text for (i, lv, d), text in RECENT_NOTES
+                        if i == indicator_id and lv in ("*", level) and d in ("*", as_of))
     if file_key == "sources" and fys == "H21" and url.endswith("/36822.html"):
         parts.append("Previous-year value quoted in the H22 press release.")
     for (f, i, lv, fy), text in ROW_NOTES:
@@ -244,6 +312,7 @@ def source_rows(rows: list[dict[str, str]], mapping) -> list[dict]:
             "source_url": r["source_url"].strip(),
             "_corroborated_by_file": None,
             "_corrected_marker": "修正後" in r["indicator_ja"],
+            "_as_of_inferred": "(inferred)" in r["fiscal_year_survey"],
         })
     return out
 
@@ -287,8 +356,84 @@ def r5_rows(rows: list[dict[str, str]], mapping, registry) -> list[dict]:
             "source_url": r["source_url"].strip(),
             "_corroborated_by_file": r["corroborated"].strip().lower().startswith("yes"),
             "_corrected_marker": False,
+            "_as_of_inferred": False,
         })
     return out
+
+
+def recent_rows(rows: list[dict[str, str]], mapping, pubs: list[dict]) -> list[dict]:
+    """Figures published after the R5 survey (national_2024_2026_figures.csv)."""
+    out = []
+    for r in rows:
+        series = mapping.get(("recent", r["indicator"]))
+        if series is None:
+            raise ValueError(f"recent:{r['indicator']} is not in the registry")
+        level = RECENT_LEVELS.get(r["level"].strip(), r["level"].strip())
+        m = re.fullmatch(r"(\d{4}-\d{2}(?:-\d{2})?)(?:\s*\((.*)\))?", r["as_of"].strip())
+        if not m:
+            raise ValueError(f"recent:{r['indicator']}: unreadable as_of {r['as_of']!r}")
+        date, qualifier = m.group(1), (m.group(2) or "")
+        inferred = qualifier == "inferred"
+        if qualifier and not inferred and not qualifier.startswith("FY"):
+            raise ValueError(f"recent:{r['indicator']}: unknown as_of qualifier {qualifier!r}")
+        if qualifier.startswith("FY"):                      # a selection round, not a survey date
+            fys = qualifier.split()[0] + ("補正" if "supplementary" in qualifier else "")
+        else:
+            fys = fiscal_label(date) + ("(inferred)" if inferred else "")
+        if len(date) == 7:                                  # month only: no reference date
+            date = ""
+        den_text = r["denominator"].strip()
+        if den_text.startswith("population"):
+            denominator, basis = None, "population"
+        elif not den_text:
+            denominator, basis = None, "none" if series["measure"] == "count" else ""
+        else:
+            denominator, basis = to_int(den_text), "source"
+        pct_text = r["percent"].strip()
+        pub = [p for p in pubs if p["url"] == r["source_url"].strip()]
+        title = " ".join(filter(None, [pub[0]["publisher"], str(pub[0]["published"]), pub[0]["title"]])) \
+            if len(pub) == 1 else r["source_title"].strip()
+        corroborated_by = r["corroborated_by"].strip()
+        out.append({
+            "_file": "recent",
+            "indicator_id": r["indicator"],
+            "series": series,
+            "indicator_ja": series["label_ja"],
+            "level": level,
+            "as_of": date,
+            "fiscal_year_survey": fys,
+            "count": to_int(r["count"]),
+            "denominator": denominator,
+            "_basis": basis,
+            "percent": to_float(pct_text),
+            "_tolerance": (0.5 + 1e-9) if pct_text and "." not in pct_text else TOLERANCE,
+            "unit": series["unit"],
+            "source_title": title,
+            "source_url": r["source_url"].strip(),
+            # another outlet gave the same figure (not "consistent with" or "implied" remarks)
+            "_corroborated_by_file": bool(corroborated_by) and not corroborated_by.startswith(("(", "consistent"))
+            and "implied" not in corroborated_by,
+            "_corrected_marker": False,
+            "_as_of_inferred": inferred,
+        })
+    return out
+
+
+def drop_repeats(rows: list[dict], recent: list[dict]) -> tuple[list[dict], int]:
+    """Drop recent rows that repeat a row already in the older files; fail when they differ."""
+    kept, dropped = [], 0
+    for r in recent:
+        same = [o for o in rows if o["series"]["series_id"] == r["series"]["series_id"]
+                and o["level"] == r["level"] and o["as_of"] == r["as_of"] and o["source_url"] == r["source_url"]]
+        if not same:
+            kept.append(r)
+            continue
+        if any((o["count"], o["denominator"], o["percent"]) != (r["count"], r["denominator"], r["percent"])
+               for o in same):
+            raise ValueError(f"recent:{r['indicator_id']} {r['level']} {r['as_of']}: differs from the row "
+                             f"already read from the same page")
+        dropped += 1
+    return kept, dropped
 
 
 def fill_universe(row: dict) -> None:
@@ -345,10 +490,18 @@ def apply_errata(rows: list[dict], errata: list[dict]) -> None:
 
 def check_row(row: dict) -> None:
     count, den, pct = row["count"], row["denominator"], row["percent"]
+    tolerance = row.get("_tolerance", TOLERANCE)
     row["respondents"] = None
     key = (row["_file"], row["indicator_id"], row["level"])
     extra = CHECK_NOTES.get(key, "")
-    if row.get("_superseded"):
+    if row["_basis"] == "population" and count is not None and pct is not None:
+        row["check"] = "denominator_unknown"
+        row["check_note"] = (f"Base is the resident population, not given as a number; the rate implies "
+                             f"about {fmt_int(int(round(count * 100 / pct, -5)))} residents.")
+    elif row["_basis"] == "none" and pct is None:
+        row["check"] = "not_checkable"
+        row["check_note"] = "A count without a denominator; no rate applies."
+    elif row.get("_superseded"):
         row["check"] = "superseded_unknown"
         row["check_note"] = "MIC revised this value again on 2024-04-26; the new value is not known."
     elif count is None or pct is None:
@@ -359,10 +512,12 @@ def check_row(row: dict) -> None:
         row["check"] = "denominator_unknown"
         lo = math.ceil(100 * count / (pct + 0.05))
         hi = math.floor(100 * count / (pct - 0.05))
+        if tolerance != TOLERANCE:
+            raise ValueError(f"{key}: integer percent without a denominator is not handled")
         row["check_note"] = (
             f"Base not stated; the published rate fits a base of {fmt_int(lo)} to {fmt_int(hi)} bodies."
         )
-    elif reproduces(count, den, pct):
+    elif reproduces(count, den, pct, tolerance):
         row["check"] = "ok"
         row["check_note"] = ""
     elif (row["_file"] == "r5_summary" and row["level"] == "municipality"
@@ -392,6 +547,48 @@ def _consistent(a: dict, b: dict) -> bool:
         if x["count"] is not None and x["denominator"] and y["percent"] is not None:
             return reproduces(x["count"], x["denominator"], y["percent"])
     return False
+
+
+def flag_conflicts(rows: list[dict]) -> None:
+    """Mark points where sources disagree (``conflict``) and say by how much, never choosing one.
+
+    Two kinds: two pages giving different values for the same series, level and date; and a
+    share that differs from the sum of the counts of its parts (IMPLIED_SUMS).
+    """
+    for r in rows:
+        r.setdefault("conflict", "")
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["as_of"] and r["_file"] == "recent":
+            groups.setdefault((r["series"]["series_id"], r["level"], r["as_of"]), []).append(r)
+    for (sid, level, as_of), grp in sorted(groups.items()):
+        others = [o for o in rows if o["series"]["series_id"] == sid and o["level"] == level
+                  and o["as_of"] == as_of and o not in grp]
+        grp = grp + others
+        if len(grp) < 2 or all(_consistent(a, b) for a in grp for b in grp if a is not b):
+            continue
+        values = sorted({r["percent"] for r in grp if r["percent"] is not None})
+        for r in grp:
+            r["conflict"] = f"{sid}:{level}:{as_of}"
+            r["check_note"] = (r["check_note"] + " " + (
+                f"Sources disagree for this point: {' / '.join(fmt_num(v) + '%' for v in values)} "
+                f"from {len({o['source_url'] for o in grp})} pages; all are kept.")).strip()
+    for sid, parts in IMPLIED_SUMS.items():
+        for r in [r for r in rows if r["series"]["series_id"] == sid and r["percent"] is not None and r["as_of"]]:
+            found = [[o for o in rows if o["series"]["series_id"] == p and o["level"] == r["level"]
+                      and o["as_of"] == r["as_of"] and o["count"] is not None and o["denominator"]]
+                     for p in parts]
+            if not all(found):
+                continue
+            total = sum(f[0]["count"] for f in found)
+            base = found[0][0]["denominator"]
+            if reproduces(total, base, r["percent"]):
+                continue
+            r["conflict"] = f"{sid}:{r['level']}:{r['as_of']}"
+            r["check_note"] = (r["check_note"] + " " + (
+                f"Another page's counts of its parts ({' + '.join(fmt_int(f[0]['count']) for f in found)} = "
+                f"{fmt_int(total)} of {fmt_int(base)}) give {100 * total / base:.1f}%, not the published "
+                f"{fmt_num(r['percent'])}%; both are kept.")).strip()
 
 
 def corroborate(rows: list[dict]) -> None:
@@ -427,14 +624,20 @@ def finish(row: dict) -> dict:
         "unit": row["unit"] or series["unit"],
         "source_title": row["source_title"],
         "source_url": row["source_url"],
+        "publisher": row["_pub"]["publisher"],
+        "publication": row["_pub"]["title"],
+        "published": str(row["_pub"]["published"]),
+        "secondary": "true" if row["_pub"]["secondary"] else "false",
+        "as_of_inferred": "true" if row["_as_of_inferred"] else "false",
         "corroborated": "true" if row["corroborated"] else "false",
+        "conflict": row.get("conflict", ""),
         "published_count": fmt_num(row.get("published_count")),
         "correction": row.get("correction", ""),
         "check": row["check"],
         "check_note": row["check_note"],
         "note": " ".join(filter(None, [
             note_for(row["_file"], row["indicator_id"], row["level"], row["fiscal_year_survey"],
-                     row["source_url"]),
+                     row["source_url"], row["as_of"]),
             row.get("_errata_note", ""),
         ])),
     }
@@ -445,21 +648,28 @@ def build(shared: Path, national_dir: Path) -> str:
     ref = shared / "reference"
     registry, mapping = load_registry(national_dir / "indicator_registry.yml")
     errata = yaml.safe_load((national_dir / "errata.yml").read_text(encoding="utf-8"))["errata"]
+    pubs = load_publications(national_dir / "publications.yml")
     src = read_csv(ref / SOURCES_CSV)
     r5 = read_csv(ref / R5_CSV)
+    recent = read_csv(ref / RECENT_CSV)
 
-    ids = {("sources", r["indicator_id"]) for r in src} | {("r5_summary", r["indicator_id"]) for r in r5}
+    ids = ({("sources", r["indicator_id"]) for r in src} | {("r5_summary", r["indicator_id"]) for r in r5}
+           | {("recent", r["indicator"]) for r in recent})
     unused = sorted(set(mapping) - ids)
     if unused:
-        raise ValueError(f"registry maps ids that are in neither file: {unused}")
+        raise ValueError(f"registry maps ids that are in none of the files: {unused}")
 
     rows = source_rows(src, mapping) + r5_rows(r5, mapping, registry)
+    new, _ = drop_repeats(rows, recent_rows(recent, mapping, pubs))
+    rows += new
+    attach_publications(rows, pubs)
     for row in rows:
         row["year"] = era_year(row["fiscal_year_survey"])
         fill_universe(row)
     apply_errata(rows, errata)
     for row in rows:
         check_row(row)
+    flag_conflicts(rows)
     corroborate(rows)
 
     records = [finish(r) for r in rows]

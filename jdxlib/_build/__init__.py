@@ -98,7 +98,7 @@ DATASETS: dict[str, _Spec] = {
                                         "dashboard_prefecture_online"],
                                ("online_procedures",), _online),
     "mynumber_cards": _Spec(_mynumber_inputs, ("mynumber_cards",), _mynumber),
-    "boundaries": _Spec(lambda: ["code_list", "boundaries_municipality_geojson",
+    "boundaries": _Spec(lambda: ["code_list", "boundaries_municipality_topojson_s0010",
                                  "boundaries_prefecture_geojson"],
                         ("boundaries_municipality", "boundaries_prefecture"), _boundaries),
     "opendata_survey": _Spec(_opendata_inputs, ("opendata_survey", "opendata_questions"), _opendata),
