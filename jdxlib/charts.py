@@ -16,9 +16,10 @@ import pandas as pd
 HIGHLIGHT = "#d62728"
 BASE = "#4c72b0"
 LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_city": "#55a868",
-                "other_municipality": "#8172b3", "all_local_governments": "#937860"}
+                "other_municipality": "#8172b3", "all_local_governments": "#937860", "town_village": "#da8bc3"}
 LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
-                "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体"}
+                "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体",
+                "town_village": "町村"}
 
 
 # A chart printed in a report is at most as wide as an A4 page's text (210 − 2 × 14 mm) and as
@@ -449,6 +450,12 @@ def choropleth(
         inset = ax.inset_axes([0.0, 0.6, 0.38, 0.38])
         draw(inset, okinawa)
         geographic_aspect(inset, gdf[okinawa])
+        oki = gdf.geometry[okinawa]
+        if len(oki) == 1:  # one prefecture polygon: frame the main island, where its colour is seen
+            parts = getattr(oki.iloc[0], "geoms", [oki.iloc[0]])
+            bx0, by0, bx1, by1 = max(parts, key=lambda g: g.area).bounds
+            inset.set_xlim(bx0 - 0.25, bx1 + 0.25)
+            inset.set_ylim(by0 - 0.15, by1 + 0.15)
         inset.set_xticks([])
         inset.set_yticks([])
         for spine in inset.spines.values():

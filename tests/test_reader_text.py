@@ -36,6 +36,7 @@ LEFTOVERS = {
     "index_column": '<table class="dataframe"><thead><tr><th></th><th>指標</th></tr></thead><tbody>'
     "<tr><th>0</th><td>CIOの任命</td></tr><tr><th>1</th><td>AIの導入</td></tr><tr><th>2</th><td>RPA</td></tr>"
     "</tbody></table>",
+    "truncated": "<table><tbody><tr><td>総務省 資料1-3 行政手続のオンライン利用について H29.3.6 (sep...</td></tr></tbody></table>",
     "internal_key": "<p>町村（town_village）の割合は低い。</p>",
     "english": "<li>利用条件：figures may be reused with the credit line</li>",
     "chance": "<p>この差は偶然の範囲内です。</p>",

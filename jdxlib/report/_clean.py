@@ -75,6 +75,45 @@ def drop_leftovers(nb) -> None:
             cell["outputs"] = kept
 
 
+# --------------------------------------------------------------------------- figures
+def _caption_html(markdown: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(markdown).strip()
+
+
+def merge_figure_captions(nb) -> None:
+    """Put each chart and the caption displayed right after it into one ``<figure>`` (in place).
+
+    In print the figure then never leaves its caption behind on the next page, and no page
+    holds only a caption.
+    """
+    from html import escape
+
+    for cell in nb.cells:
+        outs = cell.get("outputs") or []
+        merged, i = [], 0
+        while i < len(outs):
+            out = outs[i]
+            data = out.get("data") or {}
+            nxt = outs[i + 1] if i + 1 < len(outs) else None
+            cap = _text((nxt or {}).get("data", {}).get("text/markdown", "")).strip() if nxt else ""
+            if "image/png" in data and cap.startswith("<small>"):
+                meta = (out.get("metadata") or {}).get("image/png") or {}
+                alt = escape(str(meta.get("alt") or "図"), quote=True)
+                png = _text(data["image/png"]).replace("\n", "")
+                html = (f'<figure class="jdx-figure"><img src="data:image/png;base64,{png}" alt="{alt}">'
+                        f"<figcaption>{_caption_html(cap)}</figcaption></figure>")
+                merged.append({"output_type": "display_data", "metadata": {},
+                               "data": {"text/html": html, "text/plain": "<figure>"}})
+                i += 2
+                continue
+            merged.append(out)
+            i += 1
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 # --------------------------------------------------------------------------- tables
 # a number as reader tables print it: 1,741 / 50.5% / 85% （15/17）/ 3位 / 1.2億円 / —
 _NUMBER = re.compile(
@@ -84,6 +123,7 @@ _NUMBER = re.compile(
 _MISSING = {"", "—", "-", "–", "nan", "NaN", "<NA>", "None"}
 # columns whose 4-digit integers are years or codes, not amounts
 _NO_SEPARATOR = re.compile(r"年|コード|番号|code|時点")
+_CODE_HEADER = re.compile(r"コード|^code$")
 _PLAIN_INT = re.compile(r"^([-+−]?)(\d{4,})(\.\d+)?(.*)$")
 # English fragments of the stored source titles, in the reader's language
 _SOURCE_WORDS = [
@@ -176,7 +216,9 @@ def format_table_html(html: str) -> str:
             header = headers[j] if j < len(headers) and len(header_row) == ncols else ""
             values = [c.get_text(" ", strip=True) for c in cells]
             present = [v for v in values if v not in _MISSING]
-            numeric = bool(present) and all(_is_number(v) for v in present)
+            numeric = bool(present) and all(_is_number(v) for v in present) and not _CODE_HEADER.search(header)
+            # short labels (区分, 確認, names of bodies) never wrap one character per line
+            short = bool(present) and max(len(v) for v in present) <= 12
             if header.startswith("出典") and present:
                 for c, v in zip(cells, values):
                     if v in _MISSING:
@@ -196,8 +238,12 @@ def format_table_html(html: str) -> str:
                             c.string = new
             for c in cells:
                 _add_class(c, "jdx-num" if numeric else "jdx-text")
+                if short and not numeric:
+                    _add_class(c, "jdx-short")
             if header_row and len(header_row) == ncols:
                 _add_class(header_row[j], "jdx-num" if numeric else "jdx-text")
+                if len(header) <= 2:
+                    _add_class(header_row[j], "jdx-short")
         if notes:
             ol = soup.new_tag("ol", attrs={"class": "jdx-table-notes"})
             for note in notes:

@@ -337,6 +337,7 @@ class JdxHTMLExporter(HTMLExporter):
         report_nb = _report_copy(nb)
         _clean.drop_leftovers(report_nb)
         _clean.format_tables(report_nb)
+        _clean.merge_figure_captions(report_nb)
         titles = {data["title"], (nb.metadata.get("jdx") or {}).get("notebook_title")}
         _drop_repeated_title(report_nb, {t for t in titles if t})
         report_nb.metadata["title"] = data["title"]

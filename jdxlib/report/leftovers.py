@@ -7,6 +7,8 @@ Each rule names one kind of leftover (issue 12 §6, GUIDE "Truth in what readers
     printed text, warnings);
 ``index_column``
     a table whose first, unnamed column numbers the rows 0, 1, 2 … (a pandas index);
+``truncated``
+    a table cell or chart label cut short with ``...`` / 「…」 (pandas' display width);
 ``internal_key``
     a code word in reader text: a ``snake_case`` key (``town_village``), a dataset name or
     a dataset column name, or a ``<code>`` span;
@@ -25,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-RULES = ("bare_output", "index_column", "internal_key", "english", "chance", "interval")
+RULES = ("bare_output", "index_column", "truncated", "internal_key", "english", "chance", "interval")
 
 # organisations and products whose names are English words
 ALLOWED_NAMES = (
@@ -134,6 +136,11 @@ def scan(html: str, rules: tuple[str, ...] = RULES) -> list[Finding]:
         for table in soup.find_all("table"):
             if _index_column(table):
                 found.append(Finding("index_column", table.get_text(" ", strip=True)[:120]))
+    if "truncated" in rules:
+        for cell in soup.find_all(["td", "th", "li"]):
+            text = cell.get_text(" ", strip=True)
+            if text.endswith(("...", "…")) and len(text) > 3:
+                found.append(Finding("truncated", text))
     if "internal_key" in rules:
         for code in soup.find_all("code"):
             found.append(Finding("internal_key", code.get_text(strip=True)))
