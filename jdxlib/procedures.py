@@ -912,10 +912,10 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
         if len(gaps):
             listed = "、".join(f"「{p}」（{k}/{n}団体）" for p, k, n in
                               zip(gaps["procedure"], gaps["peers_offering"], gaps["peers_n"]))
-            parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表しているのに、"
+            parts.append(f"人口の近い同区分団体（{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表しているのに、"
                          f"{highlight.name}では公表されていない手続：{listed}。")
         else:
-            parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
+            parts.append(f"人口の近い同区分団体（{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
                          f"{highlight.name}でもすべて公表されています。")
     extra = "中央値は各比較グループのうち申請率が公表されている団体の値（本団体は含まない）。"
     sec = Section(f"{highlight.name}（{highlight.prefecture}）の手続と比較", None, caption("municipality", extra=extra),
