@@ -137,11 +137,20 @@ def test_used_reference_dates_come_from_the_captions():
             "を加工して作成</small>")}),
     ]
     notes = nbformat.v4.new_markdown_cell("- 調査時点：2003-04-01（データセットの説明）")
-    got = _clean.used_reference_dates(_nb([cell, notes]))
+    latest = nbformat.v4.new_code_cell("x")
+    latest.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": (
+        "<small>調査：地方公共団体における行政情報化の推進状況調査、地方自治体の業務継続計画策定状況調査(2008年)。"
+        "調査時点：2004-04-01〜2024-12-31。出典：…</small>")})]
+    got = _clean.used_reference_dates(_nb([cell, notes, latest]))
+    assert _clean.latest_reference_date(_nb([cell, notes, latest])) == "2024-12-31"
+    assert _clean.latest_reference_date(_nb([notes])) is None
     assert got == [
         {"survey": "地方公共団体における行政情報化の推進状況調査", "dates": ["2005-04-01", "2023-04-01"], "unstated": False},
         {"survey": "デジタル庁「自治体DXの取組に関するダッシュボード」", "dates": [], "unstated": True},
+        # seen only in a caption over several surveys: its dates are in that table
+        {"survey": "地方自治体の業務継続計画策定状況調査(2008年)", "dates": [], "unstated": False},
     ]
+    assert _clean.date_span([], False) == "調査時点は表のとおり"
 
 
 def test_generation_date_follows_source_date_epoch(monkeypatch):

@@ -310,17 +310,36 @@ def used_reference_dates(nb) -> list[dict[str, Any]]:
                 rec = out.setdefault(key, {"survey": key, "dates": set(), "unstated": False})
                 rec["dates"].update("-".join(d) for d in _DATE.findall(m.group(1)))
                 rec["unstated"] = rec["unstated"] or "記載なし" in m.group(1)
-    records = []
+    records, listed = [], set()
     for key, rec in out.items():
-        # a caption over several surveys adds nothing when each has its own captions
-        if len(members[key]) > 1 and all(n in out for n in members[key]):
-            continue
-        records.append({"survey": rec["survey"], "dates": sorted(rec["dates"]), "unstated": rec["unstated"]})
+        if len(members[key]) == 1:
+            records.append({"survey": rec["survey"], "dates": sorted(rec["dates"]), "unstated": rec["unstated"]})
+            listed.add(key)
+    for key, rec in out.items():
+        # a caption over several surveys (a table of all latest values): its span belongs to
+        # no single one; a survey seen only there is listed with its dates left to the table
+        for name in members[key] if len(members[key]) > 1 else []:
+            if name not in listed:
+                records.append({"survey": name, "dates": [], "unstated": False})
+                listed.add(name)
     return records
+
+
+def latest_reference_date(nb) -> str | None:
+    """The latest ``YYYY-MM-DD`` any caption of the report states as a reference date."""
+    dates = []
+    for text in _caption_texts(nb):
+        for line in re.sub(r"<[^>]+>", "", text).splitlines():
+            if "出典：" in line or "調査：" in line:
+                for m in _CAPTION_DATES.finditer(line):
+                    dates += ["-".join(d) for d in _DATE.findall(m.group(1))]
+    return max(dates) if dates else None
 
 
 def date_span(dates: list[str], unstated: bool = False) -> str:
     """``2004-04-01〜2023-04-01`` (or one date); 「調査時点の記載なし」 added when stated so."""
+    if not dates and not unstated:
+        return "調査時点は表のとおり"
     parts = []
     if dates:
         parts.append(dates[0] if dates[0] == dates[-1] else f"{dates[0]}〜{dates[-1]}")

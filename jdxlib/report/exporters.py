@@ -224,7 +224,6 @@ def header_data(nb, resources: dict | None = None) -> dict[str, Any]:
         )
     credits = list(dict.fromkeys(d["credit"] for d in datasets if d["credit"]))
     used = _clean.used_reference_dates(nb)
-    dated = [d for r in used for d in r["dates"]]
     return {
         "title": title,
         "parameters": rows,
@@ -234,7 +233,7 @@ def header_data(nb, resources: dict | None = None) -> dict[str, Any]:
         "generated": generation_date(),
         "used_dates": [{"survey": r["survey"], "span": _clean.date_span(r["dates"], r["unstated"])}
                        for r in used],
-        "latest_reference": max(dated) if dated else None,
+        "latest_reference": _clean.latest_reference_date(nb),
         "newer_releases": newer_releases(meta.get("key") or name),
     }
 
