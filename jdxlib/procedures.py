@@ -616,7 +616,7 @@ def narrate_overview(level: str = "municipality") -> str:
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+    return "\n".join(label[i:i + width] for i in range(0, len(label), width))  # wrapped, never cut
 
 
 def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, mark_label: str, title: str):

@@ -110,3 +110,15 @@ def test_named_gaps_are_not_joined(real_data, series_id, years):
             got = list(pd.to_datetime(line.get_xdata()).year)
             assert not (years[0] in got and years[1] in got), got
     plt.close(fig)
+
+
+def test_online_procedure_figures_print_at_8pt_and_never_cut_names(ctx):
+    from jdxlib import procedures
+
+    figures = {
+        "overview": procedures.overview_section("municipality", ctx.highlight).figure,
+        "by type": procedures.by_group_section("type", ctx.highlight).figure,
+        "prefecture": procedures.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).figure,
+    }
+    problems = {name: _printed(fig) for name, fig in figures.items()}
+    assert {k: v for k, v in problems.items() if v} == {}
