@@ -404,9 +404,13 @@ def choropleth(
     vmin: float | None = None,
     vmax: float | None = None,
     cmap: str = "viridis",
+    name: str | None = "name",
     ax=None,
 ):
     """A choropleth of *column*; bodies whose *key* is in *highlight* get a red outline.
+
+    On a map of one prefecture's municipalities the highlighted body and the bodies with the
+    lowest and highest value are named (column *name*; None for no names).
 
     The colour scale spans the data's range unless *vmin* / *vmax* are given.  Missing
     values are drawn in light grey and named in the legend.  On a national map Okinawa is
@@ -463,6 +467,14 @@ def choropleth(
             spine.set_linewidth(0.6)
         inset.set_facecolor("none")
         inset.set_title("沖縄県", fontsize=9, loc="left", pad=2)
+    if not national and name and name in gdf and known.any() and len(gdf) > 1:
+        # a municipal map names the highlighted body and the bodies with the lowest and highest value
+        vals = values[known]
+        extremes = [gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmin()])],
+                    gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmax()])]]
+        label_bodies(ax, gdf, [str(c) for c in extremes if str(c) not in {str(h) for h in highlight}],
+                     key=key, name=name)
+        label_bodies(ax, gdf, list(highlight), key=key, name=name, color=HIGHLIGHT)
     ax.set_axis_off()
     if title:
         ax.set_title(title, loc="left")

@@ -203,3 +203,13 @@ def test_fit_to_print_raises_small_text_and_print_problems_finds_it():
     charts.fit_to_print(fig)
     assert charts.saved_size_in(fig)[0] <= charts.PRINT_WIDTH_IN + 0.3
     assert [p for p in charts.print_problems(fig) if "pt printed" in p] == []
+
+
+def test_municipal_choropleth_names_extremes_and_the_highlighted_body():
+    gdf = _japan(5).assign(code=lambda d: d["prefecture_code"], name=["架空市", "架空町", "架空村", "架空郡", "架空島"],
+                           v=[30, 10, 50, 90, 40])
+    ax = charts.choropleth(gdf, "v", highlight=["05"])
+    named = {t.get_text(): t.get_color() for t in ax.texts}
+    assert set(named) == {"架空町", "架空郡", "架空島"}  # lowest, highest, highlighted
+    assert named["架空島"] == charts.HIGHLIGHT
+    assert len(charts.choropleth(gdf, "v", name=None).texts) == 0
