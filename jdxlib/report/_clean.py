@@ -111,7 +111,44 @@ def merge_figure_captions(nb) -> None:
             merged.append(out)
             i += 1
         if "outputs" in cell:
-            cell["outputs"] = merged
+            cell["outputs"] = _keep_headings_and_captions(merged)
+
+
+def _html_output(html: str) -> dict:
+    return {"output_type": "display_data", "metadata": {}, "data": {"text/html": html, "text/plain": "<block>"}}
+
+
+def _keep_headings_and_captions(outs: list) -> list:
+    """A caption displayed right before a table, and a heading displayed right before a figure
+    or a table, go into the same block as what they introduce (kept together in print)."""
+    def md(o):
+        return _text((o.get("data") or {}).get("text/markdown", "")).strip() if o.get("output_type") == "display_data" else ""
+
+    def html(o):
+        return _text((o.get("data") or {}).get("text/html", "")) if "image/png" not in (o.get("data") or {}) else ""
+
+    out, i = [], 0
+    while i < len(outs):
+        o, nxt = outs[i], outs[i + 1] if i + 1 < len(outs) else None
+        if nxt is not None and md(o).startswith("<small>") and "<table" in html(nxt):
+            out.append(_html_output(f'<div class="jdx-table-block"><div class="jdx-caption">{_caption_html(md(o))}</div>'
+                                    f"{html(nxt)}</div>"))
+            i += 2
+            continue
+        out.append(o)
+        i += 1
+    final, i = [], 0
+    while i < len(out):
+        o, nxt = out[i], out[i + 1] if i + 1 < len(out) else None
+        text = md(o)
+        if nxt is not None and _HEADING.match(text) and "\n" not in text and html(nxt).lstrip().startswith(
+                ('<figure class="jdx-figure"', '<div class="jdx-table-block"')):
+            final.append(_html_output(f'<div class="jdx-block">{_caption_html(text)}{html(nxt)}</div>'))
+            i += 2
+            continue
+        final.append(o)
+        i += 1
+    return final
 
 
 # --------------------------------------------------------------------------- tables
