@@ -204,3 +204,23 @@ def test_no_report_has_leftovers(built_reports):
     problems = {name: [str(f) for f in scan(html)] for name, html in sorted(built_reports.items())}
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)[:6000]
+
+
+def test_heading_chart_and_caption_become_one_figure_block():
+    cell = nbformat.v4.new_code_cell("section.show()")
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/markdown": "#### 都道府県別の地図", "text/plain": "<md>"}),
+        nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<img>"},
+                               metadata={"image/png": {"alt": "都道府県別の地図"}}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "<small>出典：架空の調査を加工して作成</small>"}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": "<small>調査時点：2023-04-01</small>"}),
+        nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"}),
+    ]
+    nb = _nb([cell])
+    _clean.merge_figure_captions(nb)
+    blocks = [o["data"]["text/html"] for o in nb.cells[0].outputs]
+    assert len(blocks) == 2
+    assert blocks[0].startswith('<div class="jdx-block"><h4') and "<figure" in blocks[0]
+    assert "<figcaption>" in blocks[0] and "架空の調査" in blocks[0] and 'alt="都道府県別の地図"' in blocks[0]
+    assert blocks[1].startswith('<div class="jdx-table-block">') and "2023-04-01" in blocks[1] and "<table>" in blocks[1]
