@@ -136,6 +136,9 @@ def test_used_reference_dates_come_from_the_captions():
             "<small>対象：市区町村。調査時点：エクスポートに記載なし。出典：デジタル庁「自治体DXの取組に関するダッシュボード」"
             "を加工して作成</small>")}),
     ]
+    cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": (
+        "<small>調査：総務省「マイナンバーカード交付状況について」（市区町村別、46時点）。調査時点：2017-03-08〜2022-12-31"
+        "（各時点の算出基準日）。</small>")}))
     notes = nbformat.v4.new_markdown_cell("- 調査時点：2003-04-01（データセットの説明）")
     latest = nbformat.v4.new_code_cell("x")
     latest.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": (
@@ -147,6 +150,8 @@ def test_used_reference_dates_come_from_the_captions():
     assert got == [
         {"survey": "地方公共団体における行政情報化の推進状況調査", "dates": ["2005-04-01", "2023-04-01"], "unstated": False},
         {"survey": "デジタル庁「自治体DXの取組に関するダッシュボード」", "dates": [], "unstated": True},
+        {"survey": "総務省「マイナンバーカード交付状況について」（市区町村別、46時点）", "dates": ["2017-03-08", "2022-12-31"],
+         "unstated": False},
         # seen only in a caption over several surveys: its dates are in that table
         {"survey": "地方自治体の業務継続計画策定状況調査(2008年)", "dates": [], "unstated": False},
     ]

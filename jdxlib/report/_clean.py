@@ -321,6 +321,20 @@ def _caption_texts(nb) -> list[str]:
     return texts
 
 
+def _split_outside_brackets(text: str) -> list[str]:
+    """Split a list of survey names at 「、」 and "," that are not inside brackets."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch in "（(「『［["
+        depth -= ch in "）)」』］]"
+        if ch in "、," and depth <= 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return parts + [cur]
+
+
 def used_reference_dates(nb) -> list[dict[str, Any]]:
     """The surveys and reference dates stated in the report's captions.
 
@@ -336,7 +350,7 @@ def used_reference_dates(nb) -> list[dict[str, Any]]:
             for m in _CAPTION_DATES.finditer(line):
                 survey = _CAPTION_SURVEY.search(line[: m.start()])
                 if survey:
-                    names = [s.strip() for s in re.split(r"[、,]", survey.group(1)) if s.strip()]
+                    names = [s.strip() for s in _split_outside_brackets(survey.group(1)) if s.strip()]
                 else:
                     credit = _CREDIT_TITLE.search(line)
                     if not credit:  # not a caption (e.g. a dataset note)
