@@ -579,7 +579,6 @@ def heatmap(
     for lab in ax.get_yticklabels():
         if lab.get_text() in marked:
             lab.set_color(HIGHLIGHT)
-            lab.set_fontweight("bold")
     if title:
         ax.set_title(title, loc="left")
     return ax
