@@ -76,6 +76,8 @@ def fit_to_print(fig, min_pt: float = MIN_PRINTED_PT) -> None:
         if w > PRINT_WIDTH_IN:
             fig.set_size_inches(PRINT_WIDTH_IN, h * PRINT_WIDTH_IN / w)
             layout()
+            _fit_axis_text(fig)
+            layout()
     for _ in range(2):  # enlarging text can enlarge the tight box once more
         scale = printed_scale(*saved_size_in(fig))
         small = [t for t in _texts(fig) if t.get_fontsize() * scale < min_pt - 1e-6]
@@ -84,6 +86,49 @@ def fit_to_print(fig, min_pt: float = MIN_PRINTED_PT) -> None:
         for t in small:
             t.set_fontsize(min_pt / scale + 0.05)
         layout()
+        if not inches:
+            _fit_axis_text(fig)
+            layout()
+
+
+def _fit_axis_text(fig) -> None:
+    """After a figure was narrowed: wrap x-axis labels to their axes' width and thin out x tick
+    labels that would run into each other."""
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        width = ax.get_window_extent(renderer).width
+        for label in (ax.xaxis.label, ax.title, ax._left_title):  # noqa: SLF001 - loc="left" titles
+            text = label.get_text()
+            if text and "\n" not in text:
+                size = label.get_fontsize()
+                if text_width_in([text], size) * fig.dpi > width > 0:
+                    per_line = max(4, int(len(text) * width / (text_width_in([text], size) * fig.dpi)))
+                    label.set_text("\n".join(text[i:i + per_line] for i in range(0, len(text), per_line)))
+        _drop_crowded_annotations(ax, renderer)
+        ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+        if len(ticks) > 2 and not any(t.get_rotation() for t in ticks):
+            boxes = [t.get_window_extent(renderer) for t in ticks]
+            gap = 0.5 * ticks[0].get_fontsize() * fig.dpi / 72  # at least half a character apart
+            if any(a.x1 + gap > b.x0 for a, b in zip(boxes, boxes[1:])):
+                locs = ax.get_xticks()
+                ax.set_xticks(locs[::2], [t.get_text() for t in ax.get_xticklabels()][::2])
+
+
+def _drop_crowded_annotations(ax, renderer) -> None:
+    """A heat map whose cells became too narrow for their numbers keeps its colours only (the
+    numbers are in the table under the chart)."""
+    from matplotlib.collections import QuadMesh
+
+    mesh = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    if not mesh or not ax.texts:
+        return
+    ncols = max(1, len(ax.get_xticks()))
+    cell = ax.get_window_extent(renderer).width / ncols
+    if any(t.get_window_extent(renderer).width > 0.95 * cell for t in ax.texts if t.get_text()):
+        for t in list(ax.texts):
+            t.set_visible(False)
 
 
 def print_problems(fig, min_pt: float = MIN_PRINTED_PT) -> list[str]:

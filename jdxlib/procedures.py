@@ -616,7 +616,7 @@ def narrate_overview(level: str = "municipality") -> str:
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    return "\n".join(label[i:i + width] for i in range(0, len(label), width))  # wrapped, never cut
+    return label  # whole: a name is never cut with 「…」, and two-line labels overlap at 8 pt
 
 
 def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, mark_label: str, title: str):
