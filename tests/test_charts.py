@@ -213,3 +213,19 @@ def test_municipal_choropleth_names_extremes_and_the_highlighted_body():
     assert set(named) == {"架空町", "架空郡", "架空島"}  # lowest, highest, highlighted
     assert named["架空島"] == charts.HIGHLIGHT
     assert len(charts.choropleth(gdf, "v", name=None).texts) == 0
+
+
+def test_fit_to_print_wraps_long_axis_labels_and_drops_numbers_that_no_longer_fit():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import seaborn as sns
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(14, 5))
+    sns.heatmap(pd.DataFrame(np.full((4, 24), 100.0)), annot=True, fmt=".0f", ax=a1, annot_kws={"fontsize": 7})
+    a2.plot([0, 1], [0, 1])
+    a2.set_xlabel("とても長い架空の軸の説明がここに入り、図の幅が狭くなると隣と重なってしまう")
+    fig.tight_layout()
+    charts.fit_to_print(fig)
+    assert "\n" in a2.get_xlabel()
+    assert not any(t.get_visible() for t in a1.texts)  # 24 cells of "100" at 8 pt do not fit in 3 inches
+    assert [p for p in charts.print_problems(fig) if "pt printed" in p] == []
