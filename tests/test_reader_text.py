@@ -226,6 +226,6 @@ def test_heading_chart_and_caption_become_one_figure_block():
     _clean.merge_figure_captions(nb)
     blocks = [o["data"]["text/html"] for o in nb.cells[0].outputs]
     assert len(blocks) == 2
-    assert blocks[0].startswith('<div class="jdx-block"><h4') and "<figure" in blocks[0]
+    assert blocks[0].startswith('<div class="jdx-block jdx-block-figure"><h4') and "<figure" in blocks[0]
     assert "<figcaption>" in blocks[0] and "架空の調査" in blocks[0] and 'alt="都道府県別の地図"' in blocks[0]
     assert blocks[1].startswith('<div class="jdx-table-block">') and "2023-04-01" in blocks[1] and "<table>" in blocks[1]

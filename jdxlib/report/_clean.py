@@ -143,7 +143,8 @@ def _keep_headings_and_captions(outs: list) -> list:
         text = md(o)
         if nxt is not None and _HEADING.match(text) and "\n" not in text and html(nxt).lstrip().startswith(
                 ('<figure class="jdx-figure"', '<div class="jdx-table-block"')):
-            final.append(_html_output(f'<div class="jdx-block">{_caption_html(text)}{html(nxt)}</div>'))
+            kind = "figure" if html(nxt).lstrip().startswith("<figure") else "table"
+            final.append(_html_output(f'<div class="jdx-block jdx-block-{kind}">{_caption_html(text)}{html(nxt)}</div>'))
             i += 2
             continue
         final.append(o)
