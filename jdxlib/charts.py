@@ -387,10 +387,12 @@ def trend(
     ax = _axes(ax, (8, 4))
     data = rows.dropna(subset=[x, y]).sort_values(x)
     break_dates = [when for when, _ in breaks]
+    split = False
     for lvl, grp in data.groupby(level, observed=True, sort=False):
         # no line across a series break or a missing survey round: separate pieces, a lone
         # point as a marker only
         for k, piece in enumerate(_segments(grp, x, break_dates, max_gap)):
+            split = split or k > 0
             ax.plot(piece[x], piece[y], marker="o", color=LEVEL_COLORS.get(lvl),
                     label=LEVEL_LABELS.get(lvl, lvl) if k == 0 else "_nolegend_")
         if published and published in grp:
@@ -403,6 +405,8 @@ def trend(
             if len(bad):
                 ax.scatter(bad[x], bad[conflicting], marker="x", color=HIGHLIGHT, zorder=6,
                            label="件数と矛盾する公表割合")
+    if split:  # say why some points are not joined
+        ax.plot([], [], ls="none", marker="o", color="0.6", label="線なし＝断絶・調査の抜けをまたぐ")
     grouped: dict = {}
     for when, text in breaks:
         grouped.setdefault(pd.Timestamp(when), [])

@@ -151,12 +151,14 @@ def test_trend_never_joins_points_across_a_break_or_a_missing_round():
         "as_of": pd.to_datetime(["2013-04-01", "2020-04-01", "2021-04-01", "2022-04-01", "2023-04-01"]),
         "percent": [10.0, 40.0, 45.0, 50.0, 55.0], "level": ["municipality"] * 5})
     ax = charts.trend(rows, breaks=[(pd.Timestamp("2022-01-01"), "定義の変更")])
-    pieces = [list(pd.to_datetime(ln.get_xdata()).year) for ln in ax.get_lines() if ln.get_marker() == "o"]
+    pieces = [list(pd.to_datetime(ln.get_xdata()).year) for ln in ax.get_lines()
+              if ln.get_marker() == "o" and len(ln.get_xdata())]
     # 2013 → 2020 is a gap of several rounds, 2021 → 2022 crosses the break
     assert pieces == [[2013], [2020, 2021], [2022, 2023]]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["市区町村"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["市区町村", "線なし＝断絶・調査の抜けをまたぐ"]
     ax2 = charts.trend(rows, max_gap=None)
     assert [len(ln.get_xdata()) for ln in ax2.get_lines() if ln.get_marker() == "o"] == [5]
+    assert [t.get_text() for t in ax2.get_legend().get_texts()] == ["市区町村"]
 
 
 def _japan(n_pref=47):
