@@ -6,6 +6,7 @@ that ``import jdxlib`` stays fast.
 from __future__ import annotations
 
 import difflib
+import re
 import importlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,6 +60,10 @@ class ColumnInfo:
     definition: str
     unit: str | None = None
     dtype: str | None = None
+
+
+# column names, file names and code in a note: such notes are for analysts, not report readers
+_CODE_WORDS = re.compile(r"[A-Za-z]+_[A-Za-z0-9_]+|\b[a-z][a-z0-9]{3,}\b|\b(?:None|jdxlib)\b|\.csv|\w\(")
 
 
 @dataclass(frozen=True)
@@ -125,15 +130,24 @@ class DatasetMetadata:
         return "\n".join(lines)
 
     def summary_markdown(self) -> str:
-        """A short Japanese source note for reports: who, when, licence, credit, links, caveats."""
-        lines = [f"**{self.title}**", ""]
-        lines.append(f"- 作成：{self.producer}")
+        """A short Japanese source note for a report's appendix: who, when, licence, credit, links.
+
+        Uses the ``reader`` block of the metadata (Japanese wording without column names or
+        code) where there is one; notes that name columns or code are left to
+        :meth:`to_markdown` (analysts), so the reader sees only plain Japanese.
+        """
+        reader = self.extra.get("reader") or {}
+        lines = [f"**{reader.get('title', self.title)}**", ""]
+        lines.append(f"- 作成：{reader.get('producer', self.producer)}")
         lines.append(f"- 調査時点：{'／'.join(self.reference_dates)}")
-        lines.append(f"- 分母：{'／'.join(self.denominators)}")
-        lines.append(f"- 利用条件：{self.licence}")
+        dens = [d for d in self.denominators if not _CODE_WORDS.search(d)]
+        if dens:
+            lines.append(f"- 分母：{'／'.join(dens)}")
+        lines.append(f"- 利用条件：{reader.get('licence', self.licence)}")
         lines.append(f"- 出典表記：{self.credit_line}")
-        lines.extend(f"- 元データ：[{s['title']}]({s['url']})" for s in self.sources)
-        lines.extend(f"- 注意：{c}" for c in self.caveats)
+        for s in reader.get("sources", self.sources):
+            lines.append(f"- 元データ：[{s['title']}]({s['url']})" if s.get("url") else f"- 元データ：{s['title']}")
+        lines.extend(f"- 注意：{c}" for c in self.caveats if not _CODE_WORDS.search(c))
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:

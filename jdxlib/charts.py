@@ -16,10 +16,146 @@ import pandas as pd
 HIGHLIGHT = "#d62728"
 BASE = "#4c72b0"
 LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_city": "#55a868",
-                "other_municipality": "#8172b3", "all_local_governments": "#937860", "national": "#c44e52"}
+                "other_municipality": "#8172b3", "all_local_governments": "#937860", "national": "#c44e52",
+                "town_village": "#da8bc3"}
 LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
                 "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体",
-                "national": "全国"}
+                "national": "全国", "town_village": "町村"}
+
+
+# A chart printed in a report is at most as wide as an A4 page's text (210 − 2 × 14 mm) and as
+# tall as jdx.css lets an image be (230 mm, leaving room for the caption on the same page).
+PRINT_WIDTH_IN = 182 / 25.4
+PRINT_HEIGHT_IN = 230 / 25.4
+MIN_PRINTED_PT = 8.0
+# jdx's survey rounds are yearly (or more often): a longer gap means a round is missing
+MAX_GAP = pd.Timedelta(days=int(1.5 * 365))
+
+
+def printed_scale(width_in: float, height_in: float) -> float:
+    """How much an image of this size (inches) is shrunk to fit the printed A4 page (≤ 1)."""
+    return min(1.0, PRINT_WIDTH_IN / width_in, PRINT_HEIGHT_IN / height_in)
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def saved_size_in(fig) -> tuple[float, float]:
+    """Size in inches of the image :func:`jdxlib.sections.show_figure` makes of *fig*."""
+    if has_fixed_layout(fig):
+        w, h = fig.get_size_inches()
+        return float(w), float(h)
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    return float(bbox.width), float(bbox.height)
+
+
+def fit_to_print(fig, min_pt: float = MIN_PRINTED_PT) -> None:
+    """Make every text of *fig* at least *min_pt* points tall on the printed A4 page.
+
+    A figure wider than the page is made page-wide (its text keeps its size in points, so it
+    grows relative to the chart) and laid out again; text still under *min_pt* at the printed
+    scale is enlarged.  Figures laid out in inches (:func:`fixed_layout`) keep their size.
+    """
+    import warnings
+
+    inches = bool(getattr(fig, "jdx_fixed_layout", False))
+    # a figure once laid out by fig.tight_layout() keeps a placeholder engine: lay it out again
+    relayout = (not inches) and fig.get_layout_engine() is not None \
+        and type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+
+    def layout():
+        if relayout:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "tight_layout not applied" for odd grids
+                fig.tight_layout()
+
+    if not inches:
+        w, h = fig.get_size_inches()
+        if w > PRINT_WIDTH_IN:
+            fig.set_size_inches(PRINT_WIDTH_IN, h * PRINT_WIDTH_IN / w)
+            layout()
+            _fit_axis_text(fig)
+            layout()
+    for _ in range(2):  # enlarging text can enlarge the tight box once more
+        scale = printed_scale(*saved_size_in(fig))
+        small = [t for t in _texts(fig) if t.get_fontsize() * scale < min_pt - 1e-6]
+        if not small:
+            break
+        for t in small:
+            t.set_fontsize(min_pt / scale + 0.05)
+        layout()
+        if not inches:
+            _fit_axis_text(fig)
+            layout()
+
+
+def _fit_axis_text(fig) -> None:
+    """After a figure was narrowed: wrap x-axis labels to their axes' width and thin out x tick
+    labels that would run into each other."""
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        width = ax.get_window_extent(renderer).width
+        for label in (ax.xaxis.label, ax.title, ax._left_title):  # noqa: SLF001 - loc="left" titles
+            text = label.get_text()
+            if text and "\n" not in text:
+                size = label.get_fontsize()
+                if text_width_in([text], size) * fig.dpi > width > 0:
+                    per_line = max(4, int(len(text) * width / (text_width_in([text], size) * fig.dpi)))
+                    label.set_text("\n".join(text[i:i + per_line] for i in range(0, len(text), per_line)))
+        _drop_crowded_annotations(ax, renderer)
+        ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+        if len(ticks) > 2 and not any(t.get_rotation() for t in ticks):
+            boxes = [t.get_window_extent(renderer) for t in ticks]
+            gap = 0.5 * ticks[0].get_fontsize() * fig.dpi / 72  # at least half a character apart
+            if any(a.x1 + gap > b.x0 for a, b in zip(boxes, boxes[1:])):
+                locs = ax.get_xticks()
+                ax.set_xticks(locs[::2], [t.get_text() for t in ax.get_xticklabels()][::2])
+
+
+def _drop_crowded_annotations(ax, renderer) -> None:
+    """A heat map whose cells became too narrow for their numbers keeps its colours only (the
+    numbers are in the table under the chart)."""
+    from matplotlib.collections import QuadMesh
+
+    mesh = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    if not mesh or not ax.texts:
+        return
+    ncols = max(1, len(ax.get_xticks()))
+    cell = ax.get_window_extent(renderer).width / ncols
+    if any(t.get_window_extent(renderer).width > 0.95 * cell for t in ax.texts if t.get_text()):
+        for t in list(ax.texts):
+            t.set_visible(False)
+
+
+def print_problems(fig, min_pt: float = MIN_PRINTED_PT) -> list[str]:
+    """Texts of *fig* under *min_pt* at the printed size and tick labels cut with 「…」."""
+    scale = printed_scale(*saved_size_in(fig))
+    out = [f"{t.get_text()!r}: {t.get_fontsize() * scale:.1f} pt printed" for t in _texts(fig)
+           if t.get_fontsize() * scale < min_pt - 1e-6]
+    for ax in fig.axes:
+        for lab in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+            if lab.get_text().rstrip().endswith(("…", "...")):
+                out.append(f"{lab.get_text()!r}: cut with …")
+    return out
+
+
+def _segments(grp: pd.DataFrame, x: str, breaks: Sequence, max_gap: pd.Timedelta | None):
+    """Split one line's points where a break lies between two points or a round is missing."""
+    cuts = sorted(pd.Timestamp(b) for b in breaks)
+    xs = pd.to_datetime(grp[x]).tolist()
+    start = 0
+    for i in range(1, len(xs)):
+        gap = max_gap is not None and xs[i] - xs[i - 1] > max_gap
+        crossed = any(xs[i - 1] < c <= xs[i] for c in cuts)
+        if gap or crossed:
+            yield grp.iloc[start:i]
+            start = i
+    yield grp.iloc[start:]
 
 
 def _axes(ax, figsize):
@@ -28,7 +164,7 @@ def _axes(ax, figsize):
     return ax
 
 
-def caption(ax, text: str, *, fontsize: float = 7.5) -> None:
+def caption(ax, text: str, *, fontsize: float = 9) -> None:
     """Write *text* (source, reference date, denominator) under the axes' figure."""
     fig = ax.figure
     fig.text(0.01, 0.0, text, ha="left", va="top", fontsize=fontsize, color="0.3",
@@ -202,7 +338,7 @@ def share_bars(
     if yes and n:
         for yi, (k, m, s) in enumerate(zip(t[yes], t[n], t[share])):
             if pd.notna(m):
-                ax.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=7.5, color="0.25")
+                ax.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=9, color="0.25")
     ax.set_yticks(y, [str(v) for v in t[label]])
     ax.invert_yaxis()
     ax.set_xlim(0, 118 if (yes and n) else 100)
@@ -226,9 +362,14 @@ def trend(
     breaks: Sequence[tuple] = (),
     title: str = "",
     ylabel: str = "割合（％）",
+    max_gap: pd.Timedelta | None = MAX_GAP,
     ax=None,
 ):
     """Percentages over survey dates, one line per level, with series breaks and corrections.
+
+    A line never joins two points across a series break or across a gap longer than
+    *max_gap* (more than one survey round missing, e.g. ICT-BCP 2013 → 2020): the pieces are
+    drawn apart, a lone point as a marker.
 
     Parameters
     ----------
@@ -246,21 +387,32 @@ def trend(
         legend then explains both.
     breaks : sequence of (date, label)
         Series breaks drawn as dashed vertical lines.
+    max_gap : Timedelta or None
+        Longest gap joined by a line (default 1.5 years: yearly rounds); None joins all.
     """
     ax = _axes(ax, (8, 4))
     data = rows.dropna(subset=[x, y]).sort_values(x, kind="stable")
     is_secondary = (data[secondary].fillna(False).astype(bool) if secondary and secondary in data
                     else pd.Series(False, index=data.index))
+    break_dates = [when for when, _ in breaks]
+    split = False
     for lvl, grp in data.groupby(level, observed=True, sort=False):
         color = LEVEL_COLORS.get(lvl)
-        sec = is_secondary[grp.index]
-        if secondary and secondary in data:
-            line, = ax.plot(grp[x], grp[y], color=color, label=LEVEL_LABELS.get(lvl, lvl))
-            ax.plot(grp.loc[~sec, x], grp.loc[~sec, y], marker="o", linestyle="none", color=line.get_color())
-            ax.plot(grp.loc[sec, x], grp.loc[sec, y], marker="o", linestyle="none", color=line.get_color(),
-                    markerfacecolor="white", markeredgewidth=1.3, zorder=4)
-        else:
-            ax.plot(grp[x], grp[y], marker="o", color=color, label=LEVEL_LABELS.get(lvl, lvl))
+        # no line across a series break or a missing survey round: separate pieces, a lone
+        # point as a marker only
+        for k, piece in enumerate(_segments(grp, x, break_dates, max_gap)):
+            split = split or k > 0
+            label = LEVEL_LABELS.get(lvl, lvl) if k == 0 else "_nolegend_"
+            if secondary and secondary in data:
+                sec = is_secondary[piece.index]
+                line, = ax.plot(piece[x], piece[y], color=color, label=label)
+                color = line.get_color()
+                ax.plot(piece.loc[~sec, x], piece.loc[~sec, y], marker="o", linestyle="none", color=color)
+                ax.plot(piece.loc[sec, x], piece.loc[sec, y], marker="o", linestyle="none", color=color,
+                        markerfacecolor="white", markeredgewidth=1.3, zorder=4)
+            else:
+                line, = ax.plot(piece[x], piece[y], marker="o", color=color, label=label)
+                color = line.get_color()
         if published and published in grp:
             fixed = grp[grp[published].notna() & (grp[published] != grp[y])]
             if len(fixed):
@@ -271,6 +423,8 @@ def trend(
             if len(bad):
                 ax.scatter(bad[x], bad[conflicting], marker="x", color=HIGHLIGHT, zorder=6,
                            label="件数と矛盾する公表割合")
+    if split:  # say why some points are not joined
+        ax.plot([], [], ls="none", marker="o", color="0.6", label="線なし＝断絶・調査の抜けをまたぐ")
     grouped: dict = {}
     for when, text in breaks:
         grouped.setdefault(pd.Timestamp(when), [])
@@ -279,7 +433,7 @@ def trend(
     for i, (when, texts) in enumerate(sorted(grouped.items())):
         ax.axvline(when, color="0.4", ls="--", lw=0.8)
         ax.annotate("・".join(texts), (when, 0.98 - 0.06 * (i % 2)), xycoords=("data", "axes fraction"),
-                    fontsize=7, va="top", ha="left", color="0.3", xytext=(2, 0), textcoords="offset points")
+                    fontsize=9, va="top", ha="left", color="0.3", xytext=(2, 0), textcoords="offset points")
     ax.set_ylim(0, 112)
     if len(data):
         import matplotlib.dates as mdates
@@ -301,10 +455,16 @@ def trend(
         uniq["二次資料（報道・ブログ等が伝えた値）"] = Line2D([], [], marker="o", linestyle="none", color="0.35",
                                                 markerfacecolor="white", markeredgewidth=1.3)
     if uniq:
-        ax.legend(uniq.values(), uniq.keys(), loc="best", fontsize=8)  # recent points sit at the right edge
+        ax.legend(uniq.values(), uniq.keys(), loc="best", fontsize=9)  # recent points sit at the right edge
     if title:
         ax.set_title(title, loc="left")
     return ax
+
+
+def _prefecture_codes(gdf, key: str) -> pd.Series:
+    if "prefecture_code" in gdf:
+        return gdf["prefecture_code"].astype(str).str.zfill(2)
+    return gdf[key].astype(str).str[:2]
 
 
 def choropleth(
@@ -315,14 +475,20 @@ def choropleth(
     key: str = "code",
     title: str = "",
     legend_label: str = "",
-    vmin: float | None = 0,
-    vmax: float | None = 100,
+    vmin: float | None = None,
+    vmax: float | None = None,
     cmap: str = "viridis",
+    name: str | None = "name",
     ax=None,
 ):
     """A choropleth of *column*; bodies whose *key* is in *highlight* get a red outline.
 
-    Missing values are drawn in light grey and named in the legend.
+    On a map of one prefecture's municipalities the highlighted body and the bodies with the
+    lowest and highest value are named (column *name*; None for no names).
+
+    The colour scale spans the data's range unless *vmin* / *vmax* are given.  Missing
+    values are drawn in light grey and named in the legend.  On a national map Okinawa is
+    drawn in an inset (top left) so that the main islands fill the frame.
     """
     from matplotlib.colors import Normalize
 
@@ -331,23 +497,76 @@ def choropleth(
     known = values.notna().to_numpy()
     lo = float(values.min()) if vmin is None else vmin
     hi = float(values.max()) if vmax is None else vmax
+    if not np.isfinite(lo) or not np.isfinite(hi) or lo == hi:
+        lo, hi = (lo - 1, hi + 1) if np.isfinite(lo) else (0, 100)
     norm = Normalize(vmin=lo, vmax=hi)
+    marked = gdf[key].astype(str).isin([str(h) for h in highlight]).to_numpy()
+    prefs = _prefecture_codes(gdf, key)
+    national = prefs.nunique() >= 40 and (prefs == "47").any()
+    okinawa = (prefs == "47").to_numpy() if national else np.zeros(len(gdf), bool)
+
+    def draw(target, rows):
+        if (rows & ~known).any():
+            add_polygons(target, gdf.geometry[rows & ~known], facecolor="0.85", linewidth=0.1)
+        coll = add_polygons(target, gdf.geometry[rows & known], values=values[rows & known], cmap=cmap,
+                            norm=norm, linewidth=0.1)
+        if (rows & marked).any():
+            add_polygons(target, gdf.geometry[rows & marked], facecolor="none", edgecolor=HIGHLIGHT, linewidth=1.2)
+        return coll
+
+    coll = draw(ax, ~okinawa)
     if (~known).any():
         from matplotlib.patches import Patch
 
-        add_polygons(ax, gdf.geometry[~known], facecolor="0.85", linewidth=0.1)
-        ax.legend(handles=[Patch(facecolor="0.85", label="値なし")], loc="lower left", fontsize=8)
-    coll = add_polygons(ax, gdf.geometry[known], values=values[known], cmap=cmap, norm=norm, linewidth=0.1)
+        ax.legend(handles=[Patch(facecolor="0.85", label="値なし")], loc="lower right", fontsize=9)
     ax.figure.colorbar(coll, ax=ax, label=legend_label, shrink=0.6)
-    if len(highlight):
-        sel = gdf[gdf[key].astype(str).isin([str(h) for h in highlight])]
-        if len(sel):
-            add_polygons(ax, sel.geometry, facecolor="none", edgecolor=HIGHLIGHT, linewidth=1.2)
-    geographic_aspect(ax, gdf)
+    geographic_aspect(ax, gdf[~okinawa] if national else gdf)
+    if national:
+        x0, y0, x1, y1 = gdf.geometry[~okinawa].total_bounds
+        ax.set_xlim(x0 - 0.2, x1 + 0.2)
+        ax.set_ylim(y0 - 0.2, y1 + 0.2)
+        inset = ax.inset_axes([0.0, 0.6, 0.38, 0.38])
+        draw(inset, okinawa)
+        geographic_aspect(inset, gdf[okinawa])
+        oki = gdf.geometry[okinawa]
+        if len(oki) == 1:  # one prefecture polygon: frame the main island, where its colour is seen
+            parts = getattr(oki.iloc[0], "geoms", [oki.iloc[0]])
+            bx0, by0, bx1, by1 = max(parts, key=lambda g: g.area).bounds
+            inset.set_xlim(bx0 - 0.25, bx1 + 0.25)
+            inset.set_ylim(by0 - 0.15, by1 + 0.15)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        for spine in inset.spines.values():
+            spine.set_edgecolor("0.6")
+            spine.set_linewidth(0.6)
+        inset.set_facecolor("none")
+        inset.set_title("沖縄県", fontsize=9, loc="left", pad=2)
+    if not national and name and name in gdf and known.any() and len(gdf) > 1:
+        # a municipal map names the highlighted body and the bodies with the lowest and highest value
+        vals = values[known]
+        extremes = [gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmin()])],
+                    gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmax()])]]
+        label_bodies(ax, gdf, [str(c) for c in extremes if str(c) not in {str(h) for h in highlight}],
+                     key=key, name=name)
+        label_bodies(ax, gdf, list(highlight), key=key, name=name, color=HIGHLIGHT)
     ax.set_axis_off()
     if title:
         ax.set_title(title, loc="left")
     return ax
+
+
+def label_bodies(ax, gdf, codes: Sequence[str], *, key: str = "code", name: str = "name",
+                 color: str = "0.1", fontsize: float = 9) -> None:
+    """Write the names of the bodies *codes* on a map, at a point inside each polygon."""
+    import matplotlib.patheffects as pe
+
+    sel = gdf[gdf[key].astype(str).isin([str(c) for c in codes])]
+    for geom, label in zip(sel.geometry, sel[name].astype(str)):
+        if geom is None or geom.is_empty:
+            continue
+        pt = geom.representative_point()
+        ax.annotate(label, (pt.x, pt.y), fontsize=fontsize, color=color, ha="center", va="center",
+                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
 
 
 def distribution(
@@ -382,7 +601,7 @@ def distribution(
     if highlight_value is not None and pd.notna(highlight_value):
         ax.axvline(highlight_value, color=HIGHLIGHT, lw=1.2)
         ax.annotate(highlight_label, (highlight_value, 1.0), xycoords=("data", "axes fraction"),
-                    color=HIGHLIGHT, fontsize=8, va="bottom", ha="center")
+                    color=HIGHLIGHT, fontsize=9, va="bottom", ha="center")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     if title:
@@ -401,20 +620,38 @@ def heatmap(
     fmt: str = "{:.0f}",
     ax=None,
 ):
-    """A row × column grid of percentages (0–100) with the values written in the cells."""
+    """A row × column grid of percentages (0–100) with the values written in the cells.
+
+    Every row is labelled (47 prefectures included; seaborn would label every other one) and
+    a highlighted row is outlined in red.  A new figure is sized to print at A4 width with
+    9 pt text.
+    """
     import seaborn as sns
 
     wide = table.pivot_table(index=row, columns=col, values=value, aggfunc="first", observed=True, sort=False)
-    ax = _axes(ax, (1.1 * wide.shape[1] + 2.5, 0.17 * wide.shape[0] + 1.5))
+    nrows, ncols = wide.shape
+    font = 9.0
+    if ax is None:
+        label_w = text_width_in([str(v) for v in wide.index], font) + 0.3
+        col_h = 0.7 * text_width_in([str(c) for c in wide.columns], font) + 0.3  # labels at 45°
+        width = min(PRINT_WIDTH_IN, label_w + 0.62 * ncols + 1.2)
+        height = min(PRINT_HEIGHT_IN - 0.1, line_height_in(font, nrows, 1.3) + col_h + title_height_in() + 0.2)
+        _, ax = plt.subplots(figsize=(width, height))
     annot = wide.map(lambda v: "" if pd.isna(v) else fmt.format(v))
-    sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="", cbar_kws={"label": "%", "shrink": 0.5},
-                annot_kws={"fontsize": 6.5}, linewidths=0.3, linecolor="white")
+    sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="",
+                cbar_kws={"label": "%", "shrink": 0.5}, annot_kws={"fontsize": font - 0.5},
+                linewidths=0.3, linecolor="white", xticklabels=True, yticklabels=True)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    ax.tick_params(axis="y", labelsize=7)
-    ax.tick_params(axis="x", labelsize=8, rotation=30)
+    ax.tick_params(axis="y", labelsize=font, rotation=0, pad=1)
+    ax.tick_params(axis="x", labelsize=font, pad=1)
+    plt.setp(ax.get_xticklabels(), rotation=45, ha="right", rotation_mode="anchor")
+    marked = set(map(str, highlight_rows))
+    for i, name in enumerate(map(str, wide.index)):
+        if name in marked:
+            ax.add_patch(plt.Rectangle((0, i), ncols, 1, fill=False, edgecolor=HIGHLIGHT, lw=2, clip_on=False))
     for lab in ax.get_yticklabels():
-        if lab.get_text() in set(map(str, highlight_rows)):
+        if lab.get_text() in marked:
             lab.set_color(HIGHLIGHT)
     if title:
         ax.set_title(title, loc="left")

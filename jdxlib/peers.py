@@ -78,7 +78,7 @@ PEER_GROUP_LABELS: dict[str, str] = {
     "same_prefecture": "同じ都道府県",
     "same_type": "同じ団体区分（全国）",
     "same_population_band": "同じ人口規模（全国）",
-    "similar": "類似団体（同区分・人口が近い）",
+    "similar": "人口の近い同区分団体（同区分・人口が近い）",
 }
 
 
@@ -270,7 +270,7 @@ def _similar(others: pd.DataFrame, my_type: str, my_pop, n_similar: int) -> Peer
     if pd.isna(my_pop) or float(my_pop) <= 0:
         return PeerGroup(
             "similar", label, definition, (),
-            "2020年人口の公表値がないため類似団体を定義できません / undefined: no 2020 population",
+            "2020年人口の公表値がないため人口の近い同区分団体を定義できません / undefined: no 2020 population",
         )
     pool = others[others["type"].astype(str) == my_type].copy()
     pop = pd.to_numeric(pool["population_2020"], errors="coerce").astype("Float64")

@@ -694,7 +694,7 @@ def narrate_overview(level: str = "municipality") -> str:
 
 
 def _wrap(label: str, width: int = 22) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+    return label  # whole: a name is never cut with 「…」, and two-line labels overlap at 8 pt
 
 
 def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, mark_label: str, title: str):
@@ -996,14 +996,14 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
         if len(listed):
             names_ = "、".join(f"「{p}」（{k}/{n}団体）" for p, k, n in
                                zip(listed["procedure"], listed["peers_offering"], listed["peers_n"]))
-            parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表しているのに、"
+            parts.append(f"人口の近い同区分団体（{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表しているのに、"
                          f"{highlight.name}では公表値がない手続：{names_}（公表値がないことはオンライン未対応を意味しません）。")
         for r in check[check["contradicts"]].itertuples() if len(check) else []:
-            parts.append(f"{r.procedure_group}では、類似団体の多くで公表されている{int(r.gaps)}手続に{highlight.name}の公表値が"
+            parts.append(f"{r.procedure_group}では、人口の近い同区分団体の多くで公表されている{int(r.gaps)}手続に{highlight.name}の公表値が"
                          f"ありませんが、{highlight.name}は同じダッシュボードで{r.procedure_group}のオンライン化状況を"
                          f"{_pct(r.value)}と回答しており、食い違うため一覧にしません。")
         if not len(gaps):
-            parts.append(f"類似団体（同じ区分で人口の近い{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
+            parts.append(f"人口の近い同区分団体（{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
                          f"{highlight.name}でもすべて公表されています。")
     extra = "中央値は各比較グループのうち申請率が公表されている団体の値（本団体は含まない）。"
     sec = Section(f"{highlight.name}（{highlight.prefecture}）の手続と比較", None, caption("municipality", extra=extra),

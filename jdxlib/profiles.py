@@ -497,7 +497,7 @@ def identity_section(p: MunicipalityProfile) -> Section:
     ]
     table = pd.DataFrame(rows, columns=["項目", "内容"])
     unknown = ("" if i["population_band"] else
-               f"{no_population_sentence(i['code'], i['name'])}人口規模・類似団体のグループでは比べず、"
+               f"{no_population_sentence(i['code'], i['name'])}人口規模・人口の近い同区分団体のグループでは比べず、"
                "同じ区分の団体と比べます。")
     cap = (f"区分・名称は全国地方公共団体コード（2024-01-01）、中核市は2023-04-01現在の一覧、人口は令和2年国勢調査"
            f"（2020-10-01）。人口規模の区切り（2020年人口）：{'／'.join(BAND_LABELS)}。{unknown}"
@@ -527,7 +527,7 @@ def peers_section(p: MunicipalityProfile) -> Section:
                      "定義": g.definition.split(" / ")[0],
                      "注意": g.note.split(" / ")[0] if g.note else "",
                      "主に使う": "◀" if key == p.primary else ""})
-    cap = ("どのグループにも自団体は含めません。類似団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離）。"
+    cap = ("どのグループにも自団体は含めません。人口の近い同区分団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離。総務省の「類似団体」区分とは別のもの）。"
            "人口規模は2020年国勢調査人口による8区分。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
            f"{describe('municipalities').credit_line}")
     return Section("比較の相手（ピアグループ）", None, cap, pd.DataFrame(rows))
@@ -539,14 +539,14 @@ def _group_name(g: PeerGroup) -> str:
 
 
 def _short_name(p: "MunicipalityProfile", key: str) -> str:
-    """Short group name for running text: 北海道の他の市区町村, 全国の他の市, 類似団体 …"""
+    """Short group name for running text: 北海道の他の市区町村, 全国の他の市, 人口の近い同区分団体 …"""
     i = p.info
     return {
         "same_prefecture": f"{i['prefecture']}の他の市区町村",
         "same_type": f"全国の他の{i['type']}",
         "same_population_band": (f"人口{i['population_band']}の他の団体" if i["population_band"]
                                  else "同じ人口規模の団体"),
-        "similar": "類似団体",
+        "similar": "人口の近い同区分団体",
     }[key]
 
 

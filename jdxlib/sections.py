@@ -51,6 +51,7 @@ def show_figure(fig, alt: str | None = None) -> None:
     from IPython.core.pylabtools import print_figure
     from IPython.display import Image, display
 
+    charts.fit_to_print(fig)  # no text under 8 pt on the printed A4 page
     bbox = None if charts.has_fixed_layout(fig) else "tight"
     # zlib level 3 instead of PIL's 6: about 40% less encoding time for 1% larger files
     png = print_figure(fig, "png", bbox_inches=bbox, pil_kwargs={"compress_level": 3})
@@ -162,7 +163,7 @@ def marked_prefectures(prefecture=None, highlight=None) -> list[str]:
 
 
 def prefecture_choropleth(values: pd.DataFrame, column: str, *, title: str, prefecture=None, highlight=None,
-                          vmin: float | None = 0, vmax: float | None = 100):
+                          vmin: float | None = None, vmax: float | None = None):
     """A prefecture map of ``values[column]`` (one row per ``prefecture_code``); returns the figure."""
     import jdxlib
 
@@ -251,6 +252,7 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
     if highlight is not None and (gdf["code"] == highlight.code).any():
         charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
                             edgecolor=charts.HIGHLIGHT, linewidth=1.5)
+        charts.label_bodies(ax, gdf, [highlight.code], color=charts.HIGHLIGHT)
     charts.geographic_aspect(ax, gdf)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()

@@ -392,14 +392,11 @@ def show_theme_trends(key: str, since: int | None = None) -> int:
     """
     from IPython.display import Markdown, display
 
-    from .sections import show_table
+    from .sections import show_figure, show_table
 
     shown = 0
-    for _, fig, text, table in theme_trends(key, since=since):
-        display(fig)
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+    for series_id, fig, text, table in theme_trends(key, since=since):
+        show_figure(fig, alt=fig.axes[0].get_title(loc="left") or series_id)
         display(Markdown(f"<small>{text}</small>"))
         show_table(table)
         shown += 1

@@ -34,7 +34,7 @@ def _register_font() -> None:
 
 
 def set_theme(context: str = "notebook", style: str = "whitegrid", **kwargs) -> None:
-    """Apply the jdx seaborn theme with a Japanese font.
+    """Apply the jdx seaborn theme with a Japanese font (and whole cells in displayed tables).
 
     ``sns.set_theme()`` resets ``font.family``; passing the font through seaborn is the
     only order that keeps it.
@@ -63,6 +63,11 @@ def set_theme(context: str = "notebook", style: str = "whitegrid", **kwargs) -> 
     matplotlib.rcParams["font.sans-serif"] = [FONT_NAME] + [
         f for f in matplotlib.rcParams["font.sans-serif"] if f != FONT_NAME
     ]
+    # Tables in the same notebook show whole cells: pandas would cut text at 50 characters
+    # with "...", and a reader must never see a source or a name cut short.
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
 
 
 def add_credit(fig, text: str, *, fontsize: float = 7.5) -> None:

@@ -143,3 +143,91 @@ def test_fixed_layout_margins_in_inches_fit_the_labels():
     fig.canvas.draw()
     drawn = fig.get_tightbbox(fig.canvas.get_renderer())
     assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= 8 and drawn.y1 <= 4
+
+
+# ------------------------------------------------------------------ chart rules (issue 12 §6)
+def test_trend_never_joins_points_across_a_break_or_a_missing_round():
+    rows = pd.DataFrame({
+        "as_of": pd.to_datetime(["2013-04-01", "2020-04-01", "2021-04-01", "2022-04-01", "2023-04-01"]),
+        "percent": [10.0, 40.0, 45.0, 50.0, 55.0], "level": ["municipality"] * 5})
+    ax = charts.trend(rows, breaks=[(pd.Timestamp("2022-01-01"), "定義の変更")])
+    pieces = [list(pd.to_datetime(ln.get_xdata()).year) for ln in ax.get_lines()
+              if ln.get_marker() == "o" and len(ln.get_xdata())]
+    # 2013 → 2020 is a gap of several rounds, 2021 → 2022 crosses the break
+    assert pieces == [[2013], [2020, 2021], [2022, 2023]]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["市区町村", "線なし＝断絶・調査の抜けをまたぐ"]
+    ax2 = charts.trend(rows, max_gap=None)
+    assert [len(ln.get_xdata()) for ln in ax2.get_lines() if ln.get_marker() == "o"] == [5]
+    assert [t.get_text() for t in ax2.get_legend().get_texts()] == ["市区町村"]
+
+
+def _japan(n_pref=47):
+    from shapely.geometry import box
+
+    import geopandas as gpd
+
+    codes = [f"{i:02d}" for i in range(1, n_pref + 1)]
+    geoms = [box(129 + (i % 8), 31 + i // 8, 129.9 + (i % 8), 31.9 + i // 8) for i in range(n_pref - 1)]
+    geoms.append(box(127, 26, 128, 27))  # 沖縄県, far south-west
+    return gpd.GeoDataFrame({"prefecture_code": codes, "v": [50 + i / 2 for i in range(n_pref)]},
+                            geometry=geoms, crs="EPSG:4326")
+
+
+def test_national_choropleth_has_an_okinawa_inset_and_a_fitted_scale():
+    gdf = _japan()
+    ax = charts.choropleth(gdf, "v", key="prefecture_code", legend_label="%")
+    assert len(ax.child_axes) == 1 and ax.child_axes[0].get_title(loc="left") == "沖縄県"
+    assert ax.get_ylim()[0] > 27  # the main map leaves Okinawa to the inset
+    norm = ax.collections[-1].norm
+    assert (norm.vmin, norm.vmax) == (50.0, 50 + 46 / 2)
+    # a prefecture's own map has no inset
+    assert charts.choropleth(gdf.iloc[:5], "v", key="prefecture_code").child_axes == []
+
+
+def test_label_bodies_names_the_highlighted_body():
+    gdf = _japan(5).assign(code=lambda d: d["prefecture_code"], name=["架空市", "架空町", "架空村", "架空郡", "架空島"])
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    charts.label_bodies(ax, gdf, ["02"])
+    assert [t.get_text() for t in ax.texts] == ["架空町"]
+
+
+def test_fit_to_print_raises_small_text_and_print_problems_finds_it():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(14, 4))  # printed at about half size
+    ax.set_title("架空のグラフ")
+    ax.text(0.5, 0.5, "小さな注記", fontsize=6)
+    ax.set_yticks([0, 1], ["架空市", "とても長い団体名…"])
+    problems = charts.print_problems(fig)
+    assert any("小さな注記" in p for p in problems) and any("cut with" in p for p in problems)
+    charts.fit_to_print(fig)
+    assert charts.saved_size_in(fig)[0] <= charts.PRINT_WIDTH_IN + 0.3
+    assert [p for p in charts.print_problems(fig) if "pt printed" in p] == []
+
+
+def test_municipal_choropleth_names_extremes_and_the_highlighted_body():
+    gdf = _japan(5).assign(code=lambda d: d["prefecture_code"], name=["架空市", "架空町", "架空村", "架空郡", "架空島"],
+                           v=[30, 10, 50, 90, 40])
+    ax = charts.choropleth(gdf, "v", highlight=["05"])
+    named = {t.get_text(): t.get_color() for t in ax.texts}
+    assert set(named) == {"架空町", "架空郡", "架空島"}  # lowest, highest, highlighted
+    assert named["架空島"] == charts.HIGHLIGHT
+    assert len(charts.choropleth(gdf, "v", name=None).texts) == 0
+
+
+def test_fit_to_print_wraps_long_axis_labels_and_drops_numbers_that_no_longer_fit():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import seaborn as sns
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(14, 5))
+    sns.heatmap(pd.DataFrame(np.full((4, 24), 100.0)), annot=True, fmt=".0f", ax=a1, annot_kws={"fontsize": 7})
+    a2.plot([0, 1], [0, 1])
+    a2.set_xlabel("とても長い架空の軸の説明がここに入り、図の幅が狭くなると隣と重なってしまう")
+    fig.tight_layout()
+    charts.fit_to_print(fig)
+    assert "\n" in a2.get_xlabel()
+    assert not any(t.get_visible() for t in a1.texts)  # 24 cells of "100" at 8 pt do not fit in 3 inches
+    assert [p for p in charts.print_problems(fig) if "pt printed" in p] == []

@@ -256,7 +256,7 @@ def test_no_population(raw, profiles_mod, profile):
     assert p.groups["similar"].size == 0 and p.groups["same_population_band"].size == 0
     check_peer_shares(raw, profiles_mod, p)
     text = profiles_mod.summary_text(p)
-    assert "人口" in text and "類似団体" in text
+    assert "人口" in text and "人口の近い同区分団体" in text
 
 
 @pytest.mark.parametrize("name, code", [("北海道伊達市", "012335"), ("檜原村", "133078")])

@@ -49,3 +49,13 @@ def test_without_theme_glyphs_are_missing():
 def test_font_file_is_bundled():
     path = viz.font_path()
     assert path.suffix == ".ttf" and path.stat().st_size > 1_000_000
+
+
+def test_set_theme_keeps_table_cells_whole():
+    import pandas as pd
+
+    from jdxlib import viz
+
+    viz.set_theme()
+    html = pd.DataFrame({"出典": ["あ" * 80]}).to_html()
+    assert "あ" * 80 in html and "..." not in html

@@ -1,8 +1,8 @@
-"""Checks for lesson 3 (類似団体と比べる).
+"""Checks for lesson 3 (人口の近い同区分団体と比べる).
 
 The exercises are about one municipality, :data:`BODY` (pass ``body=...`` to check another):
 q1 — its 6-digit code; q2 — the size of its same-prefecture peer group; q3 — the share of
-its "similar bodies" (類似団体) that appointed a CIO; q4 — the percentile of its number of
+its "similar bodies" (人口の近い同区分団体) that appointed a CIO; q4 — the percentile of its number of
 implemented items among its similar bodies.
 """
 from __future__ import annotations
@@ -114,16 +114,16 @@ def _ref_q3(body: str = BODY) -> dict:
     }
 
 
-@question("lesson3.q3", "類似団体のうち CIO を任命している割合（0〜1 の小数）", _ref_q3)
+@question("lesson3.q3", "人口の近い同区分団体のうち CIO を任命している割合（0〜1 の小数）", _ref_q3)
 def q3(answer: Any, ref: dict):
     """Share of the ``similar`` peers of :data:`BODY` answering 実施 for ``cio_appointed``."""
     x = as_number(answer, "割合")
     if close(x, ref["share"], 5e-4) or close(x, 100 * ref["share"], 0.05):
         unit = "（% で答えていますね）" if x > 1 else ""
-        return right(f"正解です{unit}。類似団体 {ref['n']} 団体のうち {ref['yes']} 団体が実施"
+        return right(f"正解です{unit}。人口の近い同区分団体 {ref['n']} 団体のうち {ref['yes']} 団体が実施"
                      f"（{ref['share']*100:.1f}%）。{ref['name']} 自身は「{ref['own']}」です。")
     if close(x, ref["with_self"], 5e-4) or close(x, 100 * ref["with_self"], 0.05):
-        return wrong("自団体を含めて計算していませんか？ 類似団体（ピア）には自分を含めません。")
+        return wrong("自団体を含めて計算していませんか？ 人口の近い同区分団体（ピア）には自分を含めません。")
     if close(x, ref["same_type"], 5e-4) or close(x, 100 * ref["same_type"], 0.05):
         return wrong("それは「同じ団体区分（全国）」の割合です。group が 'similar' の行を見てください。")
     return wrong(f"{fmt(x, 3)} ではありません。`analysis.peer_comparison(items, code)` の "
@@ -148,7 +148,7 @@ def _ref_q4(body: str = BODY) -> dict:
             "result": r, "name": m.full_name}
 
 
-@question("lesson3.q4", "類似団体の中でのパーセンタイル（0〜100 の数値、または percentile_of の結果）", _ref_q4)
+@question("lesson3.q4", "人口の近い同区分団体の中でのパーセンタイル（0〜100 の数値、または percentile_of の結果）", _ref_q4)
 def q4(answer: Any, ref: dict):
     """Percentile of the number of 実施 items of :data:`BODY` among its similar peers."""
     value = getattr(answer, "percentile", answer)
@@ -157,9 +157,9 @@ def q4(answer: Any, ref: dict):
         r = ref["result"]
         return right(f"正解です。{ref['name']} の実施項目数は {ref['own']}。{r.explanation}")
     if close(x, ref["self"], 0.05):
-        return wrong("自団体を比較対象に含めていませんか？ 比べる相手は類似団体（自団体を除く）だけです。")
+        return wrong("自団体を比較対象に含めていませんか？ 比べる相手は人口の近い同区分団体（自団体を除く）だけです。")
     if close(x, ref["all"], 0.05):
-        return wrong("全国の市区町村と比べていませんか？ 類似団体（peer_groups の 'similar'）だけと比べてください。")
+        return wrong("全国の市区町村と比べていませんか？ 人口の近い同区分団体（peer_groups の 'similar'）だけと比べてください。")
     if close(x, ref["p"] / 100, 5e-4):
         return wrong("パーセンタイルは 0〜100 です（0〜1 ではありません）。`.percentile` をそのまま使ってください。")
-    return wrong(f"{fmt(x)} ではありません。`percentile_of(自団体の実施数, 類似団体の実施数)` の `.percentile` です。")
+    return wrong(f"{fmt(x)} ではありません。`percentile_of(自団体の実施数, 人口の近い同区分団体の実施数)` の `.percentile` です。")

@@ -31,10 +31,13 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from nbconvert.exporters import HTMLExporter
 from traitlets import default
+
+from . import _clean
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "jdx_report"
@@ -220,13 +223,51 @@ def header_data(nb, resources: dict | None = None) -> dict[str, Any]:
             }
         )
     credits = list(dict.fromkeys(d["credit"] for d in datasets if d["credit"]))
+    used = _clean.used_reference_dates(nb)
     return {
         "title": title,
         "parameters": rows,
         "datasets": datasets,
         "credits": credits,
         "version": __version__,
+        "generated": generation_date(),
+        "used_dates": [{"survey": r["survey"], "span": _clean.date_span(r["dates"], r["unstated"])}
+                       for r in used],
+        "latest_reference": _clean.latest_reference_date(nb),
+        "newer_releases": newer_releases(meta.get("key") or name),
     }
+
+
+_JST = timezone(timedelta(hours=9))
+
+
+def generation_date() -> str:
+    """Today's date in Japan (``YYYY-MM-DD``), or that of ``SOURCE_DATE_EPOCH`` when set.
+
+    With ``SOURCE_DATE_EPOCH`` a re-run gives the same bytes (reproducible builds).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            when = datetime.fromtimestamp(int(epoch), tz=_JST)
+        except ValueError as exc:
+            raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from exc
+    else:
+        when = datetime.now(tz=_JST)
+    return when.strftime("%Y-%m-%d")
+
+
+def newer_releases(key: str) -> list[dict[str, str]]:
+    """Official releases newer than the data, relevant to report *key* (newer_releases.yml)."""
+    import yaml
+
+    path = TEMPLATES_DIR / TEMPLATE_NAME / "newer_releases.yml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))["releases"]
+    return [
+        {k: str(r[k]) for k in ("publisher", "title", "reference", "included")}
+        for r in records
+        if "*" in r["themes"] or key in r["themes"]
+    ]
 
 
 def _report_copy(nb):
@@ -293,6 +334,9 @@ class JdxHTMLExporter(HTMLExporter):
         data = header_data(nb, resources)
         resources["jdx"] = data
         report_nb = _report_copy(nb)
+        _clean.drop_leftovers(report_nb)
+        _clean.format_tables(report_nb)
+        _clean.merge_figure_captions(report_nb)
         titles = {data["title"], (nb.metadata.get("jdx") or {}).get("notebook_title")}
         _drop_repeated_title(report_nb, {t for t in titles if t})
         report_nb.metadata["title"] = data["title"]

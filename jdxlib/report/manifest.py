@@ -244,6 +244,7 @@ h1 { color: #1f4e79; font-size: 1.6em; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.35em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f3f6f9; }
+tr.group th { background: #e3ebf3; color: #1f4e79; }
 .failed { color: #b00020; font-weight: bold; }
 .ok, .skipped { color: #2e7d32; }
 code { font-size: 0.9em; }
@@ -257,9 +258,14 @@ def _link(path: str, label: str) -> str:
 
 def render_index(manifest: dict[str, Any]) -> str:
     """A self-contained, offline ``index.html`` linking every report with its parameters."""
+    from ._order import index_groups  # themes 00 → 10, then profiles grouped by prefecture
+
     run = manifest.get("run", "")
     rows = []
-    for r in manifest.get("reports", []):
+    ordered = [(group, r) for group, reports in index_groups(manifest.get("reports", [])) for r in reports]
+    for i, (group, r) in enumerate(ordered):
+        if group and (i == 0 or ordered[i - 1][0] != group):
+            rows.append(f'<tr class="group"><th colspan="4">{html.escape(group)}</th></tr>')
         params = r.get("parameter_labels") or r.get("parameters") or {}
         ptxt = "<br>".join(
             f"<code>{html.escape(str(k))}</code> = {html.escape(str(v))}" for k, v in params.items()

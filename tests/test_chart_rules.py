@@ -1,0 +1,124 @@
+"""Chart rules checked on the report figures themselves, drawn from the real datasets.
+
+Every prefecture × indicator heat map labels all 47 prefectures and marks the chosen one; no
+tick label is cut with 「…」; no text is under 8 pt once the figure is printed on A4 (after
+:func:`jdxlib.charts.fit_to_print`, which every report figure goes through in
+:func:`jdxlib.sections.show_figure`); trend lines do not cross breaks or missing rounds.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from jdxlib import analysis, charts, sections, themes, trends, viz
+from jdxlib.names import validate_parameters
+
+DX_THEMES = ["governance", "ai_rpa", "telework"]  # the themes with 実施/未実施 items per body
+
+
+@pytest.fixture(scope="module")
+def ctx(real_data):
+    viz.set_theme()
+    return validate_parameters(prefecture="東京都", highlight="檜原村")
+
+
+def _printed(fig) -> list[str]:
+    charts.fit_to_print(fig)
+    problems = charts.print_problems(fig)
+    plt.close(fig)
+    return problems
+
+
+@pytest.mark.parametrize("key", DX_THEMES)
+def test_prefecture_heatmap_labels_all_47_and_marks_the_prefecture(ctx, key):
+    items = analysis.status_items(themes.get(key)["per_body"]["dx_status"])
+    fig = sections.prefecture_grid_section(items, ctx.prefecture, ctx.highlight).figure
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 47 and len(set(labels)) == 47 and labels[12] == "東京都"
+    assert [t.get_text() for t in ax.get_yticklabels() if t.get_color() == charts.HIGHLIGHT] == ["東京都"]
+    outlined = [p for p in ax.patches if isinstance(p, plt.Rectangle) and p.get_edgecolor()[:3] != (1, 1, 1)]
+    assert any(p.get_y() == 12 for p in outlined)
+    assert _printed(fig) == []
+
+
+@pytest.mark.parametrize("key", DX_THEMES)
+def test_theme_figures_print_at_8pt_without_cut_labels(ctx, key):
+    items = analysis.status_items(themes.get(key)["per_body"]["dx_status"])
+    headline = themes.get(key)["per_body"]["dx_status"][0]
+    figures = {
+        "type": sections.share_by_section(items, "type", ctx.highlight).figure,
+        "band": sections.share_by_section(items, "population_band", ctx.highlight).figure,
+        "ranking": sections.ranking_section(items, headline, ctx.prefecture, ctx.highlight).figure,
+        "map": sections.prefecture_map_section(items, headline, ctx.prefecture, ctx.highlight).figure,
+        "municipal map": sections.municipal_map_section(items, headline, ctx.prefecture, ctx.highlight).figure,
+    }
+    problems = {name: _printed(fig) for name, fig in figures.items()}
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_national_map_has_okinawa_inset_and_fitted_scale(ctx):
+    items = analysis.status_items(["cio_appointed"])
+    fig = sections.prefecture_map_section(items, "cio_appointed").figure
+    ax = fig.axes[0]
+    assert [a.get_title(loc="left") for a in ax.child_axes] == ["沖縄県"]
+    rk = analysis.prefecture_ranking(items, "cio_appointed")
+    norm = ax.collections[0].norm
+    assert norm.vmin == pytest.approx(rk["share"].min() * 100) and norm.vmax == pytest.approx(rk["share"].max() * 100)
+    plt.close(fig)
+
+
+def test_municipal_map_names_the_highlighted_body(ctx):
+    items = analysis.status_items(["cio_appointed"])
+    fig = sections.municipal_map_section(items, "cio_appointed", ctx.prefecture, ctx.highlight).figure
+    assert "檜原村" in [t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
+
+
+def _all_trend_series():
+    return sorted({s for k in themes.theme_keys(include_overview=True) for s in themes.get(k).get("trend_series", [])})
+
+
+@pytest.mark.parametrize("series_id", _all_trend_series())
+def test_trend_charts_print_at_8pt_and_split_at_breaks_and_gaps(real_data, series_id):
+    viz.set_theme()
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    trends.plot_trend(series_id, ax=ax)
+    breaks = [pd.Timestamp(int(b.year), 4, 1) for b in trends.national.series_breaks(series_id).itertuples()]
+    for line in ax.get_lines():
+        if line.get_marker() != "o":
+            continue
+        xs = pd.to_datetime(line.get_xdata())
+        for a, b in zip(xs[:-1], xs[1:]):
+            assert b - a <= charts.MAX_GAP, (series_id, a, b)
+            assert not any(a < c <= b for c in breaks), (series_id, a, b)
+    assert _printed(fig) == []
+
+
+@pytest.mark.parametrize("series_id, years", [("ict_bcp_formulated", (2013, 2020)),
+                                               ("cio_assistant_appointed", (2016, 2021))])
+def test_named_gaps_are_not_joined(real_data, series_id, years):
+    viz.set_theme()
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    trends.plot_trend(series_id, ax=ax)
+    for line in ax.get_lines():
+        if line.get_marker() == "o":
+            got = list(pd.to_datetime(line.get_xdata()).year)
+            assert not (years[0] in got and years[1] in got), got
+    plt.close(fig)
+
+
+def test_online_procedure_figures_print_at_8pt_and_never_cut_names(ctx):
+    from jdxlib import procedures
+
+    figures = {
+        "overview": procedures.overview_section("municipality", ctx.highlight).figure,
+        "by type": procedures.by_group_section("type", ctx.highlight).figure,
+        "prefecture": procedures.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).figure,
+    }
+    problems = {name: _printed(fig) for name, fig in figures.items()}
+    assert {k: v for k, v in problems.items() if v} == {}
