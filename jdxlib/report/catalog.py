@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._paths import PROJECT_ROOT
+from .._paths import NOTEBOOKS_DIR, env_path
 
 _NUMBERED = re.compile(r"^(?P<num>\d+)_(?P<key>[A-Za-z0-9_]+)$")
 _PROFILE = re.compile(r"^profile_[A-Za-z0-9_]+$")
@@ -36,8 +36,8 @@ class CatalogError(ValueError):
 
 def notebooks_dir() -> Path:
     """The notebooks folder (``JDX_NOTEBOOKS_DIR`` or ``<project>/notebooks``)."""
-    env = os.environ.get("JDX_NOTEBOOKS_DIR")
-    return Path(env).expanduser().resolve() if env else PROJECT_ROOT / "notebooks"
+    env = env_path("JDX_NOTEBOOKS_DIR")
+    return Path(env) if env else NOTEBOOKS_DIR
 
 
 @dataclass(frozen=True)
