@@ -112,6 +112,8 @@ def parse_parameters(source: str, *, where: str = "parameters cell") -> tuple[Pa
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             name = node.target.id
             ann = ast.get_source_segment(source, node.annotation)
+            if isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str):
+                ann = node.annotation.value  # "Optional[str]": quoted so papermill can read it
             value = ast.get_source_segment(source, node.value) if node.value is not None else "None"
         elif (
             isinstance(node, ast.Assign)
