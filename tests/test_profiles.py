@@ -444,6 +444,7 @@ def _text(nb) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow  # executes notebooks
 @pytest.mark.parametrize("municipality", ["輪島市", "北海道伊達市"])
 def test_municipality_notebook_runs(data, tmp_path, municipality):
     assert os.environ["JDX_DATA_DIR"] == str(data)
@@ -458,6 +459,7 @@ def test_municipality_notebook_runs(data, tmp_path, municipality):
         assert "調査無し" in text
 
 
+@pytest.mark.slow  # executes notebooks
 def test_prefecture_notebook_runs(data, tmp_path):
     nb = _run("profile_prefecture.ipynb", tmp_path / "out.ipynb", {"prefecture": "石川県"})
     text = _text(nb)
@@ -466,6 +468,7 @@ def test_prefecture_notebook_runs(data, tmp_path):
     assert images >= 4
 
 
+@pytest.mark.slow  # executes notebooks
 def test_notebook_ambiguous_name_fails_clearly(data, tmp_path):
     import papermill as pm
 
