@@ -58,3 +58,15 @@ def test_describe_returns_a_record_later_callers_do_not_share():
             [dict(s) for s in again.sources], list(again.columns), again.credit_line) == expected
     assert "changed" not in again.extra
     assert again is not first
+
+
+def test_readme_api_example_runs():
+    from conftest import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    section = section.replace("```python", "").replace("```", "")  # a fence is not expected output
+    test = doctest.DocTestParser().get_doctest(section, {}, "README: Python API", "README.md", 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert test.examples and runner.summarize(verbose=False).failed == 0
