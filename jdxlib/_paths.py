@@ -51,8 +51,18 @@ NATIONAL_DIR = PROJECT_ROOT / "data" / "national"
 ERRATA_DIR = PROJECT_ROOT / "data" / "errata"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
+
+def _relative_base() -> Path | None:
+    if IN_CHECKOUT:
+        return _CHECKOUT
+    try:
+        return Path.cwd()
+    except OSError:  # the current folder was deleted: only relative paths cannot be resolved
+        return None
+
+
 #: What relative paths in the environment are relative to (see the module docstring).
-RELATIVE_BASE = _CHECKOUT if IN_CHECKOUT else Path.cwd()
+RELATIVE_BASE = _relative_base()
 
 
 def absolute(value: str | os.PathLike) -> Path:
@@ -61,7 +71,12 @@ def absolute(value: str | os.PathLike) -> Path:
     if text.startswith("file://"):
         text = text[len("file://"):]
     path = Path(text).expanduser()
-    return path if path.is_absolute() else (RELATIVE_BASE / path).resolve()
+    if path.is_absolute():
+        return path
+    if RELATIVE_BASE is None:
+        raise OSError(f"cannot resolve the relative path {text!r}: the current folder no longer "
+                      "exists; give an absolute path")
+    return (RELATIVE_BASE / path).resolve()
 
 
 def env_path(var: str) -> str | None:

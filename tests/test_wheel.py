@@ -106,3 +106,17 @@ def test_wheel_builds_the_data_loads_every_dataset_and_runs_a_report(installed):
     assert 'lang="ja"' in report
     manifest = json.loads((cwd / "out" / "default" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest
+
+
+def test_installed_relative_paths_are_taken_from_the_folder_of_first_import(installed):
+    python, env, cwd = installed
+    rel_mirror = os.path.relpath(env["JDX_DATA_MIRROR"], cwd)
+    code = (
+        "import os, jdxlib\n"
+        "from jdxlib import _paths, sources\n"
+        "os.chdir('/')  # later changes of folder do not matter\n"
+        "print(_paths.data_dir()); print(os.environ['JDX_DATA_DIR']); print(sources.mirror()[1])\n"
+    )
+    out = _run([str(python), "-c", code], env={**env, "JDX_DATA_DIR": "rel-data", "JDX_DATA_MIRROR": rel_mirror},
+               cwd=cwd).stdout.splitlines()
+    assert out == [str(cwd / "rel-data"), str(cwd / "rel-data"), str(Path(env["JDX_DATA_MIRROR"]).resolve())]
