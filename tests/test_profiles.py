@@ -386,6 +386,7 @@ def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
     assert "小笠原村" in cap and "範囲外" in cap
 
 
+@pytest.mark.slow  # draws every chart of whole profiles
 @pytest.mark.parametrize("name", ["札幌市", "北海道伊達市", "青ヶ島村", "小笠原村", "輪島市"])
 def test_charts_fit_inside_their_figures(profiles_mod, profile, name):
     """Profile charts are laid out in inches (drawn once): nothing may stick out of the figure."""
@@ -409,6 +410,7 @@ def test_charts_fit_inside_their_figures(profiles_mod, profile, name):
     assert drawn >= 3
 
 
+@pytest.mark.slow  # draws every chart of whole profiles
 @pytest.mark.parametrize("name", ["石川県", "東京都"])
 def test_prefecture_charts_fit_inside_their_figures(profiles_mod, name):
     pp = profiles_mod.prefecture_profile(name)
