@@ -3,11 +3,47 @@
 Public API
 ----------
 list_datasets, load, describe
-    The dataset registry (every dataset has a metadata record with its provenance).
-viz.set_theme
-    A seaborn theme that renders Japanese with the bundled IPAexGothic font.
+    The dataset registry: every dataset has a metadata record with its provenance.
+    Municipal datasets are built on first use from checksum-verified upstream files
+    (``JDX_DATA_MIRROR`` points at a mirror; see :mod:`jdxlib._paths` for where data goes).
+set_theme
+    The seaborn theme that renders Japanese with the bundled IPAexGothic font
+    (:func:`jdxlib.viz.set_theme`; matplotlib is imported on first use only).
+DatasetMetadata, UnknownDatasetError
+    What :func:`describe` returns, and the error for a name jdx does not know.
+
+Examples
+--------
+>>> import jdxlib
+>>> jdxlib.list_datasets()
+['boundaries', 'dx_status', 'indicator_registry', 'municipalities', 'mynumber_cards', 'national_indicators', 'online_procedures', 'prefectures']
+>>> meta = jdxlib.describe("national_indicators")
+>>> meta.credit_line
+'出典：総務省「地方公共団体における行政情報化の推進状況調査」ほかを加工して作成'
+>>> df = jdxlib.load("national_indicators")      # committed national figures: no download
+>>> df[["indicator_id", "level", "year", "percent"]].dtypes.astype(str).tolist()
+['string', 'category', 'Int64', 'float64']
+>>> jdxlib.load("national_indicator")
+Traceback (most recent call last):
+...
+jdxlib._datasets.UnknownDatasetError: Unknown dataset 'national_indicator'. Did you mean 'national_indicators'? Valid names: boundaries, dx_status, indicator_registry, municipalities, mynumber_cards, national_indicators, online_procedures, prefectures.
+>>> jdxlib.set_theme()                            # once per notebook, before the first chart
 """
 from ._datasets import DatasetMetadata, UnknownDatasetError, describe, list_datasets, load
 
-__all__ = ["DatasetMetadata", "UnknownDatasetError", "describe", "list_datasets", "load"]
+__all__ = ["DatasetMetadata", "UnknownDatasetError", "describe", "list_datasets", "load", "set_theme"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # set_theme is jdxlib.viz.set_theme, imported on first use: matplotlib and seaborn load
+    # only when charts are wanted, so `import jdxlib` stays fast.
+    if name == "set_theme":
+        from .viz import set_theme
+
+        return set_theme
+    raise AttributeError(f"module 'jdxlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

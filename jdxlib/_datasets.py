@@ -5,6 +5,7 @@ that ``import jdxlib`` stays fast.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 import importlib
@@ -176,16 +177,29 @@ def _check_name(name: str) -> str:
     return name
 
 
-@lru_cache(maxsize=None)
 def describe(name: str) -> DatasetMetadata:
     """Return the metadata record of dataset *name*.
+
+    The record is the caller's own copy: changing its lists or dicts never changes what
+    later callers get (the parsed file is cached privately).
 
     Raises
     ------
     UnknownDatasetError
         With the list of valid names and a close match, if any.
+
+    Examples
+    --------
+    >>> meta = describe("national_indicators")
+    >>> meta.caveats.clear()
+    >>> len(describe("national_indicators").caveats) > 0
+    True
     """
-    _check_name(name)
+    return copy.deepcopy(_metadata_record(_check_name(name)))
+
+
+@lru_cache(maxsize=None)
+def _metadata_record(name: str) -> DatasetMetadata:
     path = PACKAGE_DIR / "metadata" / f"{name}.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     missing = [f for f in REQUIRED_FIELDS if not raw.get(f)]

@@ -5,15 +5,10 @@ Sub-commands live beside the code they drive: ``jdx data …`` in :mod:`jdxlib.d
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import click
 
 from . import __version__
-
-#: Paths given in the environment; made absolute before anything starts a kernel.
-PATH_VARIABLES = ("JDX_DATA_DIR", "JDX_DATA_MIRROR")
+from ._paths import PATH_VARIABLES, absolute_env_paths  # noqa: F401  (kept importable from here)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,18 +19,13 @@ def main() -> None:
 
 
 def absolute_data_paths() -> None:
-    """Make relative ``JDX_DATA_DIR`` / ``JDX_DATA_MIRROR`` absolute (from the current folder).
+    """Make relative ``JDX_DATA_DIR`` / ``JDX_DATA_MIRROR`` / ``JDX_NOTEBOOKS_DIR`` absolute.
 
-    Report and workshop kernels run in the notebooks' folder and inherit the environment:
-    ``JDX_DATA_MIRROR=../shared/data`` must keep meaning the folder it meant here.
+    The rule is :mod:`jdxlib._paths`' (the project root in a checkout, else the current folder
+    when jdxlib was imported). Report and workshop kernels run in the notebooks' folder and
+    inherit the environment: the value must keep meaning the folder it meant here.
     """
-    for var in PATH_VARIABLES:
-        value = os.environ.get(var, "").strip()
-        if not value or value.startswith(("http://", "https://")):
-            continue
-        path = Path(value[len("file://"):] if value.startswith("file://") else value).expanduser()
-        if not path.is_absolute():
-            os.environ[var] = str(path.resolve())
+    absolute_env_paths()
 
 
 def _register() -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ._paths import PROJECT_ROOT
+from ._paths import ERRATA_DIR
 
-ERRATA_PATH = PROJECT_ROOT / "data" / "errata" / "mynumber_summary.yml"
+ERRATA_PATH = ERRATA_DIR / "mynumber_summary.yml"
 RATE_TOLERANCE = 0.1
 FIELDS = ("population", "cards_issued", "rate")
 STATUSES = ["ok", "erratum", "mismatch", "erratum_not_reproduced"]

@@ -40,7 +40,7 @@ from urllib.parse import quote
 import yaml
 
 from ._atomic import atomic_path
-from ._paths import PACKAGE_DIR, raw_dir
+from ._paths import PACKAGE_DIR, absolute, raw_dir
 
 #: Where the pinned files are served from when no mirror is configured.
 GITHUB_RAW = "https://raw.githubusercontent.com"
@@ -223,17 +223,15 @@ def mirror() -> tuple[str, str] | None:
         return None
     if env.startswith(("http://", "https://")):
         return ("http", env.rstrip("/"))
-    if env.startswith("file://"):
-        env = env[len("file://"):]
-    path = Path(env).expanduser()
+    path = absolute(env)  # a relative path: see jdxlib._paths (project root or import folder)
     if not path.is_dir():
         raise DataUnavailableError(
-            f"{MIRROR_ENV}={env!r} is neither an existing directory nor an http(s) URL. "
+            f"{MIRROR_ENV}={env!r} ({path}) is neither an existing directory nor an http(s) URL. "
             f"Valid values: a directory laid out as <dir>/github/<owner>/<repo>/<commit>/<path> "
             f"(e.g. ../shared/data), or a base URL serving <base>/github/<owner>/<repo>/<commit>/<path>; "
             f"unset it to download from {GITHUB_RAW}."
         )
-    return ("dir", str(path.resolve()))
+    return ("dir", str(path))
 
 
 def _how_to_get(files: Iterable[SourceFile], limit: int = 8) -> str:

@@ -33,7 +33,7 @@ from typing import Callable
 import nbformat
 
 from ._atomic import write_text
-from ._paths import PROJECT_ROOT
+from ._paths import NOTEBOOKS_DIR
 
 __all__ = [
     "EXERCISE_TAG",
@@ -51,7 +51,6 @@ __all__ = [
     "student_edition",
 ]
 
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 WORKSHOP_DIR = NOTEBOOKS_DIR / "workshop"
 EXERCISE_TAG = "exercise"
 SOLUTION_TAG = "solution"
@@ -101,7 +100,7 @@ def project_notebook(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} not found: the workshop needs the project's notebooks/ folder "
-            "(install jdx from a clone with `pip install -e .`)"
+            "(a clone, or the notebooks shipped in the jdx wheel)"
         )
     return path
 

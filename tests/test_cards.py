@@ -128,6 +128,7 @@ def test_latest_and_prefecture_rates(C, data):
     assert "人口公表なし" in set(s["population_band"])
 
 
+@pytest.mark.slow  # renders whole report sections
 def test_sections_state_their_sources(C):
     from jdxlib import viz
 
@@ -150,6 +151,7 @@ def test_sections_state_their_sources(C):
     assert "因果関係を示すものではない" in sec.caption and "公表されていません" in text
 
 
+@pytest.mark.slow  # renders whole report sections
 def test_reader_tables_and_labels(C):
     from jdxlib import viz
 

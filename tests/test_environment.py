@@ -24,7 +24,8 @@ def _pyproject() -> dict[str, str]:
     reqs = list(data["project"]["dependencies"])
     for extra in data["project"].get("optional-dependencies", {}).values():
         reqs += extra
-    reqs += data.get("dependency-groups", {}).get("dev", [])
+    for group in data.get("dependency-groups", {}).values():
+        reqs += group
     out = dict(_split(r) for r in reqs)
     out["python"] = data["project"]["requires-python"].replace(" ", "")
     return {k: v for k, v in out.items() if k not in BOOTSTRAP_ONLY}

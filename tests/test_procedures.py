@@ -158,6 +158,7 @@ def test_coverage_matches_dx_status(P, data):
     assert len(P.prefecture_municipalities("島根県")) == 19
 
 
+@pytest.mark.slow  # renders whole report sections
 def test_narration_and_sections(P):
     from jdxlib import viz
 

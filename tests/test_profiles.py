@@ -468,6 +468,7 @@ def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
     assert "小笠原村" in cap and "範囲外" in cap
 
 
+@pytest.mark.slow  # draws every chart of whole profiles
 @pytest.mark.parametrize("name", ["札幌市", "北海道伊達市", "青ヶ島村", "小笠原村", "輪島市"])
 def test_charts_fit_inside_their_figures(profiles_mod, profile, name):
     """Profile charts are laid out in inches (drawn once): nothing may stick out of the figure."""
@@ -491,6 +492,7 @@ def test_charts_fit_inside_their_figures(profiles_mod, profile, name):
     assert drawn >= 3
 
 
+@pytest.mark.slow  # draws every chart of whole profiles
 @pytest.mark.parametrize("name", ["石川県", "東京都"])
 def test_prefecture_charts_fit_inside_their_figures(profiles_mod, name):
     pp = profiles_mod.prefecture_profile(name)
@@ -526,6 +528,7 @@ def _text(nb) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow  # executes notebooks
 @pytest.mark.parametrize("municipality", ["輪島市", "北海道伊達市"])
 def test_municipality_notebook_runs(data, tmp_path, municipality):
     assert os.environ["JDX_DATA_DIR"] == str(data)
@@ -540,6 +543,7 @@ def test_municipality_notebook_runs(data, tmp_path, municipality):
         assert "調査無し" in text
 
 
+@pytest.mark.slow  # executes notebooks
 def test_prefecture_notebook_runs(data, tmp_path):
     nb = _run("profile_prefecture.ipynb", tmp_path / "out.ipynb", {"prefecture": "石川県"})
     text = _text(nb)
@@ -548,6 +552,7 @@ def test_prefecture_notebook_runs(data, tmp_path):
     assert images >= 4
 
 
+@pytest.mark.slow  # executes notebooks
 def test_notebook_ambiguous_name_fails_clearly(data, tmp_path):
     import papermill as pm
 

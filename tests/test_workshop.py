@@ -68,6 +68,7 @@ def built(real_data, tmp_path_factory):
     return out, result
 
 
+@pytest.mark.slow  # executes notebooks
 def test_every_solution_executes_and_passes_its_check(built):
     out, result = built
     assert result.executed and len(result.facilitator) == len(LESSONS)
@@ -85,6 +86,7 @@ def test_every_solution_executes_and_passes_its_check(built):
     assert "facilitator" in readme and all(p.name in readme for p in LESSONS)
 
 
+@pytest.mark.slow  # executes notebooks
 def test_student_edition_has_no_solutions_and_no_outputs(built):
     out, _ = built
     for path in LESSONS:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._paths import PROJECT_ROOT
+from .._paths import NOTEBOOKS_DIR, env_path
 
 _NUMBERED = re.compile(r"^(?P<num>\d+)_(?P<key>[A-Za-z0-9_]+)$")
 _PROFILE = re.compile(r"^profile_[A-Za-z0-9_]+$")
@@ -36,8 +36,8 @@ class CatalogError(ValueError):
 
 def notebooks_dir() -> Path:
     """The notebooks folder (``JDX_NOTEBOOKS_DIR`` or ``<project>/notebooks``)."""
-    env = os.environ.get("JDX_NOTEBOOKS_DIR")
-    return Path(env).expanduser().resolve() if env else PROJECT_ROOT / "notebooks"
+    env = env_path("JDX_NOTEBOOKS_DIR")
+    return Path(env) if env else NOTEBOOKS_DIR
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,8 @@ def parse_parameters(source: str, *, where: str = "parameters cell") -> tuple[Pa
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             name = node.target.id
             ann = ast.get_source_segment(source, node.annotation)
+            if isinstance(node.annotation, ast.Constant) and isinstance(node.annotation.value, str):
+                ann = node.annotation.value  # "Optional[str]": quoted so papermill can read it
             value = ast.get_source_segment(source, node.value) if node.value is not None else "None"
         elif (
             isinstance(node, ast.Assign)

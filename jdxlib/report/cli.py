@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from .._paths import PROJECT_ROOT
+from .._paths import NOTEBOOKS_DIR
 from .catalog import Catalog, CatalogError, NotebookInfo
 
 FORMATS = ("html", "pdf")
@@ -512,7 +512,7 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         check_output_dir(run_dir)
     except OSError as exc:
         raise click.ClickException(str(exc)) from None
-    if Path(catalog.directory).resolve() == (PROJECT_ROOT / "notebooks").resolve():
+    if Path(catalog.directory).resolve() == NOTEBOOKS_DIR.resolve():
         _ensure_data()  # the project's notebooks read jdxlib datasets (a test catalog may not)
 
     if batch:

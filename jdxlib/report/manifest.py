@@ -151,10 +151,13 @@ def dataset_header(name: str) -> dict[str, Any]:
 def _display_path(p: Path) -> str:
     from .._paths import PROJECT_ROOT
 
-    try:
-        return str(Path(p).resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(p)
+    # The same display in a checkout and in an installed wheel (data/national/…, jdxlib/…).
+    for root in (PROJECT_ROOT, PACKAGE_DIR.parent):
+        try:
+            return str(Path(p).resolve().relative_to(root))
+        except ValueError:
+            continue
+    return str(p)
 
 
 @lru_cache(maxsize=1)
