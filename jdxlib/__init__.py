@@ -16,17 +16,17 @@ Examples
 --------
 >>> import jdxlib
 >>> jdxlib.list_datasets()
-['boundaries', 'dx_status', 'indicator_registry', 'municipalities', 'mynumber_cards', 'national_indicators', 'online_procedures', 'prefectures']
->>> meta = jdxlib.describe("national_indicators")
+['boundaries', 'dx_status', 'indicator_registry', 'municipalities', 'mynumber_cards', 'national_indicators', 'online_procedures', 'opendata_questions', 'opendata_survey', 'prefectures']
+>>> meta = jdxlib.describe("dx_status")
 >>> meta.credit_line
-'出典：総務省「地方公共団体における行政情報化の推進状況調査」ほかを加工して作成'
+'出典：デジタル庁「自治体DXの取組に関するダッシュボード」を加工して作成'
 >>> df = jdxlib.load("national_indicators")      # committed national figures: no download
 >>> df[["indicator_id", "level", "year", "percent"]].dtypes.astype(str).tolist()
 ['string', 'category', 'Int64', 'float64']
 >>> jdxlib.load("national_indicator")
 Traceback (most recent call last):
 ...
-jdxlib._datasets.UnknownDatasetError: Unknown dataset 'national_indicator'. Did you mean 'national_indicators'? Valid names: boundaries, dx_status, indicator_registry, municipalities, mynumber_cards, national_indicators, online_procedures, prefectures.
+jdxlib._datasets.UnknownDatasetError: Unknown dataset 'national_indicator'. Did you mean 'national_indicators'? Valid names: boundaries, dx_status, indicator_registry, municipalities, mynumber_cards, national_indicators, online_procedures, opendata_questions, opendata_survey, prefectures.
 >>> jdxlib.set_theme()                            # once per notebook, before the first chart
 """
 from ._datasets import DatasetMetadata, UnknownDatasetError, describe, list_datasets, load

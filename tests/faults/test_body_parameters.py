@@ -116,6 +116,6 @@ def test_refused_before_any_data_work(theme_notebooks, tmp_path, monkeypatch):
         raise AssertionError("data prepared before the options were checked")
 
     monkeypatch.setattr(report_cli, "_ensure_data", boom)
-    monkeypatch.setattr(report_cli, "PROJECT_ROOT", theme_notebooks.parent)  # as with the real notebooks
+    monkeypatch.setattr(report_cli, "NOTEBOOKS_DIR", theme_notebooks)  # as with the real notebooks
     res = invoke("--theme", "security", "--prefecture", "東京都", "--out", str(tmp_path))
     assert res.exit_code == 2 and "only national figures" in res.output, res.output
