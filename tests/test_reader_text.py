@@ -72,6 +72,13 @@ def test_more_leftovers(body, rule):
     assert rule in {f.rule for f in scan(_page(body))}
 
 
+def test_saying_why_there_is_no_interval_is_not_a_leftover():
+    assert scan(_page("<p>全団体の回答を数えた値（標本ではない）なので信頼区間は付けません。</p>")) == []
+    assert scan(_page("<p>標本ではないので信頼区間は付けず、差は実際の差です。</p>")) == []
+    # but an interval itself still is
+    assert {f.rule for f in scan(_page("<p>信頼区間：48.2〜52.8%</p>"))} == {"interval"}
+
+
 def test_named_first_column_of_ranks_is_not_an_index():
     table = ('<table><thead><tr><th>順位</th><th>県</th></tr></thead><tbody><tr><td>1</td><td>A</td></tr>'
              "<tr><td>2</td><td>B</td></tr></tbody></table>")

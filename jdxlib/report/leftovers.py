@@ -47,7 +47,8 @@ _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _ASCII_WORD = re.compile(r"\b[a-z][a-z0-9]+\b")
 _URL = re.compile(r"https?://\S+")
 _INTERVAL = re.compile(
-    r"信頼区間|ウィルソン|95\s*[%％]\s*(?:区間|信頼)|"
+    # 「信頼区間は付けません／付けず」 says why there is none: not a leftover
+    r"信頼区間(?!は付け)|ウィルソン|95\s*[%％]\s*(?:区間|信頼)|"
     r"\[\s*[-−]?\d[\d.,]*\s*%?\s*(?:[-–—−,〜~]|to)\s*[-−]?\d[\d.,]*\s*%?\s*\]"
 )
 
