@@ -141,3 +141,20 @@ def test_opendata_reports_show_respondents_and_non_respondents(batch):
     assert "知夫村は2024年度調査は未確認で、回答がありません。" in shimane
     tokyo = unescape(_html(batch, "opendata-tokyo"))
     assert "世田谷区（東京都）の回答と比較" in tokyo and "離島の" in tokyo
+
+
+@pytest.mark.parametrize("name", ["overview"] + [f"{k}-{p}" for k in THEMES for p in PARAMETER_SETS])
+def test_analyst_cells_run_and_stay_out_of_the_report(batch, name):
+    """The `analyst` cells (tidy tables, 「自分で分析する」) execute with every parameter set and
+    show a table in the notebook, but not in the report."""
+    _, run_dir, entries = batch
+    assert entries[name]["status"] == "ok", entries[name].get("error")
+    nb = json.loads((run_dir / entries[name]["outputs"]["ipynb"]["path"]).read_text(encoding="utf-8"))
+    analyst = [c for c in nb["cells"] if c["cell_type"] == "code" and "analyst" in c["metadata"].get("tags", [])]
+    assert analyst and any("tables." in "".join(c["source"]) for c in analyst)
+    for cell in analyst:
+        outputs = cell.get("outputs", [])
+        assert all(o["output_type"] != "error" for o in outputs), "".join(cell["source"])
+        assert any("text/html" in o.get("data", {}) for o in outputs), "".join(cell["source"])
+    html = _html(batch, name)
+    assert "_pct" not in html and "この節はレポートには載りません" not in html
