@@ -26,11 +26,24 @@ Missing is not "no"
     ``not_published``, ``nonrespondents``) or explicit categories (未提出, 未確認), and a
     share whose denominator is 0 is NaN.  Complete counts carry no confidence interval.
 
+Functions and the dataset each reads (its survey, reference dates and credit line are in
+``jdxlib.describe(name)``; credit it wherever a number is shown):
+
+``status_*``, ``body_status``
+    ``dx_status`` (デジタル庁 dashboard), themes 01, 05, 06;
+``national_*``
+    ``national_indicators`` (national figures, every theme and 00_overview);
+``procedure_*``
+    ``online_procedures`` and ``dx_status``, theme 03;
+``card_*``
+    ``mynumber_cards`` and ``dx_status``, theme 09;
+``opendata_*``
+    ``opendata_survey`` (and ``dx_status`` for :func:`opendata_dx`), theme 10.
+
 These functions are a thin facade over the analysis modules (:mod:`jdxlib.analysis`,
 :mod:`jdxlib.trends`, :mod:`jdxlib.procedures`, :mod:`jdxlib.cards`,
-:mod:`jdxlib.opendata`); see those for the definitions behind each count.  Provenance
-(survey, reference date, credit line) is in :func:`jdxlib.describe` of the dataset named in
-each function's notes.
+:mod:`jdxlib.opendata`), which hold the definitions behind each count; here the shares are
+only put in one unit and display-only columns dropped.
 """
 from __future__ import annotations
 
@@ -73,7 +86,7 @@ def _percent(df: pd.DataFrame, fractions: dict[str, str] | None = None,
              percents: dict[str, str] | None = None, drop: Iterable[str] = ()) -> pd.DataFrame:
     """Fractions (0–1) → ``*_pct`` (0–100); percentages already 0–100 → renamed ``*_pct``."""
     out = df.drop(columns=[c for c in drop if c in df.columns])
-    for old, new in (fractions or {}).items():
+    for old in fractions or {}:
         if old in out.columns:
             out[old] = out[old].astype(float) * 100
     renames = {**(fractions or {}), **(percents or {})}
