@@ -11,6 +11,9 @@ set_theme
     (:func:`jdxlib.viz.set_theme`; matplotlib is imported on first use only).
 DatasetMetadata, UnknownDatasetError
     What :func:`describe` returns, and the error for a name jdx does not know.
+tables
+    :mod:`jdxlib.tables`: the numeric tidy table behind every chart of the theme notebooks
+    (shares in percent, 0–100, in ``*_pct`` columns; imported on first use).
 
 Examples
 --------
@@ -27,11 +30,14 @@ Examples
 Traceback (most recent call last):
 ...
 jdxlib._datasets.UnknownDatasetError: Unknown dataset 'national_indicator'. Did you mean 'national_indicators'? Valid names: boundaries, dx_status, indicator_registry, municipalities, mynumber_cards, national_indicators, online_procedures, opendata_questions, opendata_survey, prefectures.
+>>> t = jdxlib.tables.national_series("cio_appointed")
+>>> t.loc[(t["level"] == "municipality") & (t["year"] == 2023), "value_pct"].round(1).tolist()
+[73.3]
 >>> jdxlib.set_theme()                            # once per notebook, before the first chart
 """
 from ._datasets import DatasetMetadata, UnknownDatasetError, describe, list_datasets, load
 
-__all__ = ["DatasetMetadata", "UnknownDatasetError", "describe", "list_datasets", "load", "set_theme"]
+__all__ = ["DatasetMetadata", "UnknownDatasetError", "describe", "list_datasets", "load", "set_theme", "tables"]
 __version__ = "0.1.0"
 
 
@@ -42,6 +48,10 @@ def __getattr__(name: str):
         from .viz import set_theme
 
         return set_theme
+    if name == "tables":  # pandas-heavy analysis modules load on first use too
+        import importlib
+
+        return importlib.import_module(".tables", __name__)
     raise AttributeError(f"module 'jdxlib' has no attribute {name!r}")
 
 

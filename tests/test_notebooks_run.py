@@ -25,18 +25,21 @@ PARAMETER_SETS = {
 }
 
 
-# themes without per-body data refuse prefecture/highlight before anything runs (tests/faults)
+# National-only themes refuse prefecture/highlight when the batch is read (exit 2, nothing
+# runs), so they run for the whole country only.
 BODY_THEMES = [k for k in THEMES if accepts_body(k)]
-RUNS = [(k, p) for k in THEMES for p in (PARAMETER_SETS if k in BODY_THEMES else ["country"])]
+REPORTS = ["overview"] + [f"{k}-{p}" for k in THEMES for p in PARAMETER_SETS if k in BODY_THEMES or p == "country"]
 
 
 def _config() -> str:
     lines = ["reports:", "  - notebook: overview", "    name: overview"]
-    for key, label in RUNS:
-        params = PARAMETER_SETS[label]
-        lines += [f"  - notebook: {key}", f"    name: {key}-{label}", f"    parameters: {json.dumps(params, ensure_ascii=False)}"]
-    for key in BODY_THEMES:
-        lines += [f"  - notebook: {key}", f"    name: {key}-bad", '    parameters: {prefecture: 東京, highlight: 伊達市}']
+    for key in THEMES:
+        for label, params in PARAMETER_SETS.items():
+            if f"{key}-{label}" not in REPORTS:
+                continue
+            lines += [f"  - notebook: {key}", f"    name: {key}-{label}", f"    parameters: {json.dumps(params, ensure_ascii=False)}"]
+        if key in BODY_THEMES:
+            lines += [f"  - notebook: {key}", f"    name: {key}-bad", '    parameters: {prefecture: 東京, highlight: 伊達市}']
     lines += ["  - notebook: overview", "    name: overview-bad", "    parameters: {themes: [governanse]}"]
     return "\n".join(lines) + "\n"
 
@@ -64,7 +67,7 @@ def test_batch_exit_status_reflects_the_bad_reports(batch):
     assert failed == sorted([f"{k}-bad" for k in BODY_THEMES] + ["overview-bad"]), result.output
 
 
-@pytest.mark.parametrize("name", ["overview"] + [f"{k}-{p}" for k, p in RUNS])
+@pytest.mark.parametrize("name", REPORTS)
 def test_report_ok_with_credit_and_japanese(batch, name):
     _, _, entries = batch
     assert entries[name]["status"] == "ok", entries[name].get("error")
@@ -147,3 +150,20 @@ def test_opendata_reports_show_respondents_and_non_respondents(batch):
     assert "知夫村は2024年度調査は未確認で、回答がありません。" in shimane
     tokyo = unescape(_html(batch, "opendata-tokyo"))
     assert "世田谷区（東京都）の回答と比較" in tokyo and "離島の" in tokyo
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_analyst_cells_run_and_stay_out_of_the_report(batch, name):
+    """The `analyst` cells (tidy tables, 「自分で分析する」) execute with every parameter set and
+    show a table in the notebook, but not in the report."""
+    _, run_dir, entries = batch
+    assert entries[name]["status"] == "ok", entries[name].get("error")
+    nb = json.loads((run_dir / entries[name]["outputs"]["ipynb"]["path"]).read_text(encoding="utf-8"))
+    analyst = [c for c in nb["cells"] if c["cell_type"] == "code" and "analyst" in c["metadata"].get("tags", [])]
+    assert analyst and any("tables." in "".join(c["source"]) for c in analyst)
+    for cell in analyst:
+        outputs = cell.get("outputs", [])
+        assert all(o["output_type"] != "error" for o in outputs), "".join(cell["source"])
+        assert any("text/html" in o.get("data", {}) for o in outputs), "".join(cell["source"])
+    html = _html(batch, name)
+    assert "_pct" not in html and "この節はレポートには載りません" not in html

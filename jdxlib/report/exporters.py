@@ -42,9 +42,10 @@ from . import _clean
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "jdx_report"
 
-# Cells never shown in a report.
+# Cells never shown in a report ("analyst": the tidy tables and 「自分で分析する」 cells that
+# theme notebooks show to an analyst in JupyterLab).
 HIDDEN_CELL_TAGS = frozenset(
-    {"parameters", "injected-parameters", "remove-cell", "remove_cell", "jdx-hide"}
+    {"parameters", "injected-parameters", "remove-cell", "remove_cell", "jdx-hide", "analyst"}
 )
 
 
