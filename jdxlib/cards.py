@@ -37,6 +37,8 @@ from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
 from .stats import PERCENT_DECIMALS, rank_with_ties
+from .constants import DASHBOARD_RELEASE, MYNUMBER_CATEGORIES
+from .palette import MYNUMBER_CATEGORY_COLORS
 
 __all__ = [
     "CATEGORIES",
@@ -70,8 +72,8 @@ __all__ = [
 ]
 
 #: MIC's published 区分 in display order (中核市 counted as 市)
-CATEGORIES = ("特別区", "指定都市", "市", "町村")
-CATEGORY_COLORS = {"全国": "#222222", "特別区": "#8172b3", "指定都市": "#55a868", "市": "#4c72b0", "町村": "#dd8452"}
+CATEGORIES = MYNUMBER_CATEGORIES
+CATEGORY_COLORS = MYNUMBER_CATEGORY_COLORS
 HOLDING_ID = "mynumber_card_holding_rate"
 UNKNOWN_BAND = analysis.UNKNOWN_GROUP
 #: How the dashboard holding rate is labelled for readers: the export was published in July 2024
@@ -469,7 +471,7 @@ def caption(extra: str = "") -> str:
 def holding_caption(extra: str = "") -> str:
     """Caption of the 2024 holding rate (reference date not stated; municipalities only)."""
     n = holding_rates()["holding_rate"].notna().sum()
-    return ("調査：デジタル庁「自治体DXの取組に関するダッシュボード」（2024-07-12公開データ）の「マイナンバーカードの保有状況」。"
+    return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（{DASHBOARD_RELEASE}公開データ）の「マイナンバーカードの保有状況」。"
             f"調査時点：調査時点の記載なし。分母：市区町村{n:,}団体（各団体の保有率、％）。都道府県単位の保有率は"
             "このデータでは公表されていない。人口が併記されていないため、団体の値は中央値と四分位範囲で要約する。"
             f"{extra}{describe('dx_status').credit_line}")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import _build
 from ._paths import clean_dir
+from .constants import LEVELS
 
 __all__ = [
     "load_municipalities",
@@ -31,7 +32,7 @@ __all__ = [
     "summary_check",
 ]
 
-BOUNDARY_LEVELS = ("municipality", "prefecture")
+BOUNDARY_LEVELS = LEVELS
 
 
 @lru_cache(maxsize=1)

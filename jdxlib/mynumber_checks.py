@@ -21,26 +21,17 @@ import pandas as pd
 import yaml
 
 from ._paths import ERRATA_DIR
+from .constants import CATEGORY_LABELS as _CATEGORY_LABELS
+from .constants import TYPE_CATEGORY as _TYPE_CATEGORY
 
 ERRATA_PATH = ERRATA_DIR / "mynumber_summary.yml"
 RATE_TOLERANCE = 0.1
 FIELDS = ("population", "cards_issued", "rate")
 STATUSES = ["ok", "erratum", "mismatch", "erratum_not_reproduced"]
 
-#: published 区分 label -> canonical category
-CATEGORY_LABELS = {
-    "全国": "全国",
-    "特別区": "特別区",
-    "政令指定都市": "指定都市",
-    "指定都市": "指定都市",
-    "市（政令指定都市を除く）": "市",
-    "市（指定都市を除く）": "市",
-    "町村": "町村",
-    "特別区・市（指定都市を除く）": "特別区・市",
-}
-#: municipalities.type -> canonical category
-TYPE_CATEGORY = {"指定都市": "指定都市", "中核市": "市", "市": "市", "特別区": "特別区",
-                 "町": "町村", "村": "町村"}
+#: published 区分 label -> canonical category; municipalities.type -> canonical category
+#: (defined in :mod:`jdxlib.constants`)
+CATEGORY_LABELS, TYPE_CATEGORY = _CATEGORY_LABELS, _TYPE_CATEGORY
 
 
 @lru_cache(maxsize=None)

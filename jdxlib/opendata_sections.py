@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import charts, opendata
 from ._datasets import describe
+from .palette import NONRESPONSE_COLORS as _NONRESPONSE_COLORS
 from .sections import Section, int_text, prefecture_choropleth, unknown_band_note
 
 __all__ = [
@@ -37,7 +38,7 @@ SURVEY_NAMES = {
     "2024": "デジタル庁「地方公共団体におけるオープンデータの取組に関するアンケート」（令和6年度）",
     "2020": "内閣官房IT総合戦略室「地方公共団体へのオープンデータの取組に関するアンケート」（令和2年度）",
 }
-NONRESPONSE_COLORS = {"未提出": "#8c8c8c", "未確認": "#b5b5b5", opendata.NO_ANSWER: "#dcdcdc"}
+NONRESPONSE_COLORS = _NONRESPONSE_COLORS
 NONRESPONSE_NOTE = ("未提出＝調査に回答しなかった団体、未確認＝回答の状況が確認できなかった団体、"
                     "無回答＝回答を提出したがこの設問に答えていない団体。")
 STATUS_NOTE = "未提出＝調査に回答しなかった団体、未確認＝回答の状況が確認できなかった団体。"

@@ -51,6 +51,9 @@ from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
 from .stats import PERCENT_DECIMALS, median_iqr, rank_with_ties
+from .constants import DASHBOARD_RELEASE, PROCEDURE_GROUPS
+from .constants import LEVELS as _LEVELS
+from .palette import PROCEDURE_GROUP_COLORS
 
 __all__ = [
     "COVERAGE_LABELS",
@@ -85,11 +88,11 @@ __all__ = [
     "STATE_LABELS",
 ]
 
-LEVELS = ("municipality", "prefecture")
+LEVELS = _LEVELS
 LEVEL_JA = {"municipality": "市区町村", "prefecture": "都道府県"}
 #: procedure groups in display order (municipal: よく使う32手続 then 子育て・介護26手続)
-GROUPS = ("よく使う32手続", "子育て・介護26手続", "都道府県手続")
-GROUP_COLORS = {"よく使う32手続": "#4c72b0", "子育て・介護26手続": "#55a868", "都道府県手続": "#dd8452"}
+GROUPS = PROCEDURE_GROUPS
+GROUP_COLORS = PROCEDURE_GROUP_COLORS
 #: dx_status coverage indicators -> short Japanese label
 COVERAGE_LABELS = {
     "frequent_32_online_rate": "よく使う32手続のオンライン化状況",
@@ -640,7 +643,7 @@ def caption(level: str = "municipality", *, coverage_items: bool = False, extra:
                "申請率の中央値・四分位範囲は申請率が公表されている団体のみ（件数が公表されないため加重平均はしない）。"
                "空欄は「オンライン未対応」か「未報告」か区別できない。")
         meta = describe("online_procedures")
-    return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（2024-07-12公開データ）。"
+    return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（{DASHBOARD_RELEASE}公開データ）。"
             f"調査時点：調査時点の記載なし。{den}{extra}{meta.credit_line}")
 
 

@@ -68,6 +68,10 @@ from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, popul
 from .procedures import NO_BODY_DATA
 from .sections import COMPLETE_COUNT_NOTE, Section, int_text, one_body_text
 from .stats import PERCENT_DECIMALS, median_iqr, percentile_of, rank_with_ties, share_table
+from .constants import DASHBOARD_RELEASE as _DASHBOARD_RELEASE
+from .palette import ANSWER_COLORS as _ANSWER_COLORS
+from .palette import HIGHLIGHT as _HIGHLIGHT
+from .palette import PEER_GROUP_COLORS
 
 __all__ = [
     "GROUP_ORDER",
@@ -120,10 +124,9 @@ MUNICIPAL_PERCENT_ITEMS: tuple[str, ...] = (
 PREFECTURE_PERCENT_ITEMS: tuple[str, ...] = ("frequent_32_online_rate",)
 #: Peer groups in display order.
 GROUP_ORDER: tuple[str, ...] = tuple(PEER_GROUP_LABELS)
-GROUP_COLORS = {"same_prefecture": "#55a868", "same_type": "#8172b3",
-                "same_population_band": "#dd8452", "similar": "#4c72b0"}
+GROUP_COLORS = PEER_GROUP_COLORS
 GROUP_MARKERS = {"same_prefecture": "s", "same_type": "D", "same_population_band": "^", "similar": "o"}
-ANSWER_COLORS = {"実施": "#1f5fa8", "未実施": "#c0502a", "調査無し": "#888888"}
+ANSWER_COLORS = _ANSWER_COLORS
 ANSWERED = ("実施", "未実施")
 #: Compact marks for the answers in wide tables (the caption gives the legend).
 STATUS_MARKS = {"実施": "○", "未実施": "×", "調査無し": "－"}
@@ -135,8 +138,8 @@ SHORT_LABELS = {
     "telework_introduced": "テレワーク",
 }
 #: Release of the dashboard export (dx_status, online_procedures), as in jdxlib.sections.
-DASHBOARD_RELEASE = "2024-07-12"
-HIGHLIGHT = "#d62728"
+DASHBOARD_RELEASE = _DASHBOARD_RELEASE
+HIGHLIGHT = _HIGHLIGHT
 
 
 # ============================================================================ helpers

@@ -15,8 +15,10 @@ import pandas as pd
 
 from . import analysis, charts
 from ._datasets import describe
+from .constants import DASHBOARD_RELEASE
+from .palette import STATUS_MAP_COLORS
 
-STATUS_COLORS = {"実施": "#4c72b0", "未実施": "#dd8452", "調査無し": "#bbbbbb"}
+STATUS_COLORS = STATUS_MAP_COLORS
 
 
 @dataclass
@@ -102,7 +104,7 @@ def status_caption(items: pd.DataFrame) -> str:
     level = "都道府県" if (items["type"].astype(str) == "都道府県").all() else "市区町村"
     return (f"対象：{level}。調査時点：{_date_text(items)}。分母：{'; '.join(dens)}。"
             f"割合＝実施÷回答団体。{COMPLETE_COUNT_NOTE}"
-            f"{describe('dx_status').credit_line}（2024-07-12公開データ）")
+            f"{describe('dx_status').credit_line}（{DASHBOARD_RELEASE}公開データ）")
 
 
 # ------------------------------------------------------------------------------ formatting

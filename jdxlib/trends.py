@@ -17,6 +17,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import charts, national
+from .constants import DASHBOARD_RELEASE
 
 BREAK_LABELS = {
     "universe": "母数の変化",
@@ -472,7 +473,7 @@ def dashboard_comparison_section(themes: Iterable[str]):
         "全国値（調査）": t["fiscal_year_survey"].astype(str),
         "全国値": [cell(k, r if pd.notna(r) else d, p) for k, r, d, p in
                  zip(t["count"], t["respondents"], t["denominator"], t["national_pct"])],
-        "ダッシュボード（2024-07-12公開）": [cell(k, n, p) for k, n, p in
+        f"ダッシュボード（{DASHBOARD_RELEASE}公開）": [cell(k, n, p) for k, n, p in
                                       zip(t["dashboard_yes"], t["dashboard_n"], t["dashboard_pct"])],
         "件数": ["一致" if s else "不一致" for s in t["same"]],
     })

@@ -141,7 +141,7 @@ def test_boundaries(built, munis):
     gp = municipal.load_boundaries(level="prefecture")
     assert len(gp) == 47 and gp["code"].is_unique and gp.geometry.notna().all()
     assert list(gp.columns) == list(gm.columns)
-    with pytest.raises(ValueError, match="level must be one of 'municipality', 'prefecture'"):
+    with pytest.raises(ValueError, match="level must be one of 'prefecture', 'municipality'"):
         municipal.load_boundaries("ward")
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import constants
 from .._paths import PACKAGE_DIR
 from . import codes
 from ._common import BuildError, parse_int, parse_percent
@@ -25,8 +26,8 @@ INPUTS_ONLINE = ["code_list", "dashboard_municipal_online", "dashboard_prefectur
 LABELS_PATH = PACKAGE_DIR / "refdata" / "dashboard_labels.yml"
 
 STATUS_CATEGORIES = ["実施", "未実施", "調査無し"]
-LEVELS = ["prefecture", "municipality"]
-PROCEDURE_GROUPS = ["よく使う32手続", "子育て・介護26手続", "都道府県手続"]
+LEVELS = list(constants.LEVELS)
+PROCEDURE_GROUPS = list(constants.PROCEDURE_GROUPS)
 
 DX_STATUS_COLUMNS = ["code", "level", "area", "indicator", "indicator_id", "status", "value",
                      "numerator", "denominator", "reference_date", "source"]
