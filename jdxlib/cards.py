@@ -247,7 +247,7 @@ def holding_rate_2024(code: Any) -> float | None:
 def _summary(key: tuple) -> pd.DataFrame:
     import warnings
 
-    from .mynumber_checks import summary_check
+    from .municipal import summary_check  # the data layer's check (it reads the raw summaries)
 
     with warnings.catch_warnings():  # tqdm.auto warns about ipywidgets in notebooks even with progress=False
         warnings.filterwarnings("ignore", message=".*IProgress.*")

@@ -90,16 +90,20 @@ def recompute(cards: pd.DataFrame, types: pd.Series, rules: list[dict] | None = 
 def summary_check(cards: pd.DataFrame | None = None, progress: bool = True) -> pd.DataFrame:
     """Compare recomputed totals with every snapshot's ``summary_by_types.csv``.
 
+    A check of the data layer: it reads the built tables through :mod:`jdxlib.municipal` and
+    the verified upstream summaries through :mod:`jdxlib.sources`; layers above take its result
+    (``jdxlib.municipal.summary_check``) and never read the raw files themselves.
+
     Returns one row per snapshot × published 区分 × field (population, cards_issued, rate) with
     ``published``, ``computed``, ``difference``, ``status`` (ordered: ok / erratum / mismatch /
     erratum_not_reproduced), ``erratum`` (id) and ``reason``.  ``erratum`` rows are the known
     published errors; ``mismatch`` would be a new, unexplained discrepancy.
     """
     from . import sources
-    from .municipal import load_mynumber_cards, load_municipalities
+    from ._datasets import load
 
-    cards = load_mynumber_cards() if cards is None else cards
-    types = load_municipalities().set_index("code")["type"].astype(str)
+    cards = load("mynumber_cards") if cards is None else cards
+    types = load("municipalities").set_index("code")["type"].astype(str)
     dates = sources.mynumber_snapshots()
     paths = sources.fetch_all([f"mynumber_{d}_summary_by_types" for d in dates], progress=progress)
     published = pd.concat([read_summary(p) for p in paths.values()], ignore_index=True)

@@ -38,7 +38,6 @@ The body-level API (:func:`body_procedures`, :func:`peer_procedure_gaps`, :func:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Iterable
 
 import matplotlib.pyplot as plt
@@ -98,7 +97,6 @@ COVERAGE_LABELS = {
     "frequent_32_online_rate": "よく使う32手続のオンライン化状況",
     "childcare_26_online_rate": "子育て・介護26手続のオンライン化状況",
 }
-_SOURCE_FILES = {"municipality": "dashboard_municipal_online", "prefecture": "dashboard_prefecture_online"}
 UNKNOWN_BAND = analysis.UNKNOWN_GROUP
 #: The three states of one body's value for one procedure.
 PUBLISHED, NOT_PUBLISHED, NO_BODY_DATA = "published", "not_published", "no_body_data"
@@ -124,22 +122,20 @@ def _check_level(level: str) -> str:
     return level
 
 
-@lru_cache(maxsize=None)
-def _catalog_rows(level: str) -> tuple[tuple[str, str, str], ...]:
-    from . import sources
-    from ._build.dashboard import labels, read_wide
+@derived("online_procedures", maxsize=4)
+def _catalog(level: str) -> pd.DataFrame:
+    from .municipal import load_procedure_catalog
 
-    lab = labels()
-    groups = lab["procedure_groups"][level]
-    _, rows = read_wide(sources.fetch(_SOURCE_FILES[level]))
-    return tuple((lab["procedures"][label], label, groups[area]) for area, label, _ in rows)
+    cat = load_procedure_catalog()
+    return cat.loc[cat["level"] == level].sort_values("order", ignore_index=True)
 
 
 def procedure_catalog(level: str = "municipality") -> pd.DataFrame:
     """Every procedure of the export for *level*, including those no body publishes a rate for.
 
-    The list comes from the export's row labels (the dataset has rows only where a value is
-    published, so several disaster-related procedures would otherwise be missing).
+    The list comes from the built ``procedure_catalog`` table (the export's row labels; the
+    dataset has rows only where a value is published, so several disaster-related procedures
+    would otherwise be missing).
 
     Parameters
     ----------
@@ -152,8 +148,8 @@ def procedure_catalog(level: str = "municipality") -> pd.DataFrame:
         categorical, :data:`GROUPS`), ``order`` (row order of the export): 52 municipal
         procedures (26 + 26) or 30 prefectural ones.
     """
-    rows = _catalog_rows(_check_level(level))
-    out = pd.DataFrame(rows, columns=["procedure_id", "procedure", "procedure_group"])
+    cat = _catalog(_check_level(level))
+    out = pd.DataFrame({c: cat[c].astype(str).tolist() for c in ("procedure_id", "procedure", "procedure_group")})
     out["procedure_group"] = pd.Categorical(out["procedure_group"], categories=list(GROUPS), ordered=True)
     out["order"] = np.arange(len(out))
     return out

@@ -197,7 +197,7 @@ def test_rebuild_is_byte_stable(built):
                 for p in sorted((built / "clean").glob("*.parquet"))}
 
     before = digests()
-    assert len(before) == 9  # 7 municipal tables + opendata_survey, opendata_questions
+    assert len(before) == 10  # 7 municipal tables, procedure_catalog, opendata_survey, opendata_questions
     _build.build_all(force=True, progress=False)
     assert digests() == before
 
