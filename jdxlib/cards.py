@@ -84,9 +84,9 @@ HOLDING_SHORT = "保有率（2024年7月公開、調査時点の記載なし）"
 
 
 def _load(name: str) -> pd.DataFrame:
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load(name)
+    return _datasets.load(name)
 
 
 def _pct(v, digits: int = 1) -> str:
@@ -750,11 +750,11 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
 
 def municipal_map_section(prefecture, highlight=None, value: str = "rate") -> Section:
     """A prefecture's municipalities coloured by the latest issuance rate (or the 2024 holding rate)."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     lt = latest()
     lt = lt[lt["prefecture_code"] == prefecture.prefecture_code]
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(lt[["code", value]], on="code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
     lo = float(np.floor(lt[value].min() / 5) * 5)

@@ -351,9 +351,9 @@ def _set_master(municipalities: Any = None, prefectures: Any = None) -> None:
 def _master() -> tuple[Any, Any]:
     if _injected is not None:
         return _injected
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load("municipalities"), jdxlib.load("prefectures")
+    return _datasets.load("municipalities"), _datasets.load("prefectures")
 
 
 _KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}

@@ -278,13 +278,13 @@ def nonresponse_map_section(wave: str = "2024", prefecture=None, highlight=None)
 
 def municipal_map_section(question_id: str, wave: str, prefecture, highlight=None) -> Section:
     """A prefecture's municipalities coloured by their answer or non-response."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
     from matplotlib.patches import Patch
 
     q = opendata.question(question_id, wave)
     a = opendata.answers(question_id, wave).drop_duplicates("code")
     a = a[a["prefecture_code"] == prefecture.prefecture_code]
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(a[["code", "category"]], on="code", how="left")
     opts = [c for c in opendata.categories(question_id, wave) if c not in opendata.NONRESPONSE]
     colors = {**dict(zip(opts, _option_colors(len(opts)))), **NONRESPONSE_COLORS}

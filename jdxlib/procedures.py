@@ -111,9 +111,9 @@ GROUP_SIZES = {"よく使う32手続": 32, "子育て・介護26手続": 26}
 
 
 def _load(name: str) -> pd.DataFrame:
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load(name)
+    return _datasets.load(name)
 
 
 def _check_level(level: str) -> str:
@@ -877,10 +877,10 @@ def prefecture_map_section(indicator: str = "frequent_32_online_rate", prefectur
 
 def municipal_map_section(prefecture, highlight=None, indicator: str = "frequent_32_online_rate") -> Section:
     """A prefecture's municipalities coloured by their coverage."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     cov = prefecture_municipalities(prefecture.prefecture_code)
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(cov[["code", indicator]], on="code",
                                                                           how="left")
     fig, ax = plt.subplots(figsize=(7, 7))

@@ -146,9 +146,9 @@ HIGHLIGHT = _HIGHLIGHT
 
 
 def _load(name: str, **kwargs):
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load(name, **kwargs)
+    return _datasets.load(name, **kwargs)
 
 
 def _pct(v: Any, digits: int = 1) -> str:

@@ -117,9 +117,9 @@ def int_text(v) -> str:
 
 def unknown_band_note() -> str:
     """Why some bodies have no population band (no 2020 census population)."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    m = jdxlib.load("municipalities")
+    m = _datasets.load("municipalities")
     names = m.loc[m["population_2020"].isna(), "name"].astype(str).tolist()
     if not names:
         return ""
@@ -167,9 +167,9 @@ def marked_prefectures(prefecture=None, highlight=None) -> list[str]:
 def prefecture_choropleth(values: pd.DataFrame, column: str, *, title: str, prefecture=None, highlight=None,
                           vmin: float | None = None, vmax: float | None = None):
     """A prefecture map of ``values[column]`` (one row per ``prefecture_code``); returns the figure."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(
+    gdf = _datasets.load("boundaries", level="prefecture").merge(
         values[["prefecture_code", column]], on="prefecture_code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
     charts.choropleth(gdf, column, highlight=marked_prefectures(prefecture, highlight), key="prefecture_code",
@@ -240,12 +240,12 @@ def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=No
 
 def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, highlight=None) -> Section:
     """A prefecture's municipalities coloured by their answer (実施 / 未実施 / 調査無し)."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
     from matplotlib.patches import Patch
 
     sub = items[(items["indicator_id"].astype(str) == indicator_id)
                 & (items["prefecture_code"] == prefecture.prefecture_code)]
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(
         sub[["code", "status"]], on="code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))

@@ -428,7 +428,7 @@ def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
         (respondents), ``dashboard_total``, ``dashboard_pct`` (yes / respondents × 100) and
         ``same`` (the counts agree).
     """
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     rows = national.series_table(series_ids=list(DASHBOARD_COUNTERPARTS), level="municipality",
                                  themes=list(themes))
@@ -436,7 +436,7 @@ def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
         return pd.DataFrame()
     last = rows.sort_values(["series_id", "year", "as_of"]).groupby("series_id").tail(1).copy()
     last["national_pct"] = headline(last)
-    dx = jdxlib.load("dx_status")
+    dx = _datasets.load("dx_status")
     dx = dx[dx["level"].astype(str) == "municipality"]
     out = []
     for r in last.itertuples():
@@ -488,11 +488,11 @@ def dashboard_comparison_section(themes: Iterable[str]):
                "このレポートでは、全国の推移には全国値を、団体別の分析にはダッシュボードの値を使い、両者を混ぜません。")
     else:
         why = "全国値とダッシュボードの件数と割合は一致します。"
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     cap = (why + "割合の分母：全国値は公表された割合の分母（回答団体が示されていればその数）、ダッシュボードは回答団体"
            "（調査無しを除く）。" + credit_line(_points_of(t))
-           + "。" + jdxlib.describe("dx_status").credit_line)
+           + "。" + _datasets.describe("dx_status").credit_line)
     return Section("全国値とダッシュボードの値の違い", None, cap, table)
 
 
