@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import analysis, charts, sections
 from ._datasets import describe
+from .formatting import percent_text
 from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -88,9 +89,6 @@ def _load(name: str) -> pd.DataFrame:
 
     return _datasets.load(name)
 
-
-def _pct(v, digits: int = 1) -> str:
-    return "—" if pd.isna(v) else f"{v:.{digits}f}%"
 
 
 # ------------------------------------------------------------------------------------ base data
@@ -486,12 +484,12 @@ def narrate_national() -> str:
     ok = (nc["published_rate"] - nc["rate"]).abs().max()
     er = errata()
     lines = [
-        f"全国の交付率は{first['date']:%Y年%m月}の{_pct(first['rate'])}（{int(first['cards_issued']):,}枚）から"
-        f"{last['date']:%Y年%m月}の{_pct(last['rate'])}（{int(last['cards_issued']):,}枚、人口{int(last['population']):,}人）"
+        f"全国の交付率は{first['date']:%Y年%m月}の{percent_text(first['rate'])}（{int(first['cards_issued']):,}枚）から"
+        f"{last['date']:%Y年%m月}の{percent_text(last['rate'])}（{int(last['cards_issued']):,}枚、人口{int(last['population']):,}人）"
         f"になりました（{len(nc)}時点、{int(last['bodies']):,}市区町村の合計から再計算）。",
         f"市区町村の値の合計から計算した全国の率は、各時点の公表値と最大{ok:.2f}ポイントの差（公表値の丸め）で一致します。",
         "最後の時点の区分別の交付率は" + "、".join(
-            f"{c}{_pct(end.loc[c, 'rate'])}" for c in CATEGORIES if c in end.index) + "です。",
+            f"{c}{percent_text(end.loc[c, 'rate'])}" for c in CATEGORIES if c in end.index) + "です。",
     ]
     if len(er):
         dates = "、".join(sorted({f"{d:%Y-%m-%d}" for d in er["date"]}))
@@ -542,11 +540,11 @@ def national_section(highlight=None) -> Section:
     table = pd.DataFrame({
         "算出基準日": nc["date"].dt.strftime("%Y-%m-%d"), "市区町村数": nc["bodies"].map(sections.int_text),
         "人口": nc["population"].map(sections.int_text),
-        "交付枚数": nc["cards_issued"].map(sections.int_text), "交付率（再計算）": nc["rate"].map(_pct),
-        "交付率（公表値）": nc["published_rate"].map(_pct)})
+        "交付枚数": nc["cards_issued"].map(sections.int_text), "交付率（再計算）": nc["rate"].map(percent_text),
+        "交付率（公表値）": nc["published_rate"].map(percent_text)})
     for cat in CATEGORIES:
         sub = bt[bt["category"] == cat].set_index("date")["rate"]
-        table[f"{cat}（再計算）"] = nc["date"].map(sub).map(_pct)
+        table[f"{cat}（再計算）"] = nc["date"].map(sub).map(percent_text)
     note = (f"右図の点線：区分別の公表値に誤りがある時点（{len(er['date'].unique())}時点、番号は下の表の順）。×：誤って公表された率。"
             "区分は総務省の公表区分（特別区・指定都市・市・町村、中核市は市に含む）。")
     if highlight is not None:
@@ -600,8 +598,8 @@ def band_section(by: str | None = None, highlight=None) -> Section:
     head = {None: "区分", "type": "団体区分", "population_band": "人口規模"}.get(by, "区分")
     table = pd.DataFrame({head: (last[by].astype(str) if by else ["全市区町村"] * len(last)),
                           "算出基準日": last["date"].dt.strftime("%Y-%m-%d"), "団体数": last["n"].map(sections.int_text),
-                          "中央値": last["median"].map(_pct), "第1四分位": last["q1"].map(_pct),
-                          "第3四分位": last["q3"].map(_pct)})
+                          "中央値": last["median"].map(percent_text), "第1四分位": last["q1"].map(percent_text),
+                          "第3四分位": last["q3"].map(percent_text)})
     note = "帯は各時点の市区町村の交付率の四分位範囲、線は中央値（団体ごとの率の分布で、全国の率とは異なる）。"
     if by == "population_band" and (table[head] == UNKNOWN_BAND).any():
         note += sections.unknown_band_note()
@@ -623,15 +621,15 @@ def distribution_section(by: str = "type", highlight=None) -> Section:
                            (axes[1], "holding_rate", HOLDING_SHORT)):
         v = None if me is None else me[col]
         charts.distribution(df, value=col, by="_g", order=order, highlight_value=v,
-                            highlight_label=f"{highlight.name} {_pct(v)}" if me is not None else "",
+                            highlight_label=f"{highlight.name} {percent_text(v)}" if me is not None else "",
                             title=title, xlabel="％（市区町村ごと）", ax=ax)
     fig.tight_layout()
     a = latest_summary(by, "rate")
     b = latest_summary(by, "holding_rate")
-    table = pd.DataFrame({label: a[by], "団体数": a["n"].map(sections.int_text), "交付率 中央値": a["median"].map(_pct),
-                          "交付率 第1〜第3四分位": [f"{_pct(x)}〜{_pct(y)}" for x, y in zip(a["q1"], a["q3"])],
-                          "保有率 団体数": b["n"].map(sections.int_text), "保有率 中央値": b["median"].map(_pct),
-                          "保有率 第1〜第3四分位": [f"{_pct(x)}〜{_pct(y)}" for x, y in zip(b["q1"], b["q3"])]})
+    table = pd.DataFrame({label: a[by], "団体数": a["n"].map(sections.int_text), "交付率 中央値": a["median"].map(percent_text),
+                          "交付率 第1〜第3四分位": [f"{percent_text(x)}〜{percent_text(y)}" for x, y in zip(a["q1"], a["q3"])],
+                          "保有率 団体数": b["n"].map(sections.int_text), "保有率 中央値": b["median"].map(percent_text),
+                          "保有率 第1〜第3四分位": [f"{percent_text(x)}〜{percent_text(y)}" for x, y in zip(b["q1"], b["q3"])]})
     note = f"赤線：{highlight.name}の値。" if me is not None else ""
     if by == "population_band" and (a[by] == UNKNOWN_BAND).any():
         note += sections.unknown_band_note()
@@ -650,8 +648,8 @@ def prefecture_map_section(prefecture=None, highlight=None) -> Section:
                                          title=f"都道府県別の交付率（{when:%Y-%m-%d}、％）")
     table = pd.DataFrame({"順位": pr["rank_label"], "都道府県": pr["prefecture"], "市区町村数": pr["bodies"],
                           "人口": pr["population"].map(sections.int_text), "交付枚数": pr["cards_issued"].map(sections.int_text),
-                          "交付率": pr["rate"].map(_pct),
-                          "保有率（2024年7月公開）市区町村の中央値": pr["holding_median"].map(_pct)})
+                          "交付率": pr["rate"].map(percent_text),
+                          "保有率（2024年7月公開）市区町村の中央値": pr["holding_median"].map(percent_text)})
     note = "都道府県の率は県内市区町村の人口と交付枚数を合計して計算（小数1桁で同じ値は同順位）。色の範囲は最小〜最大に合わせている。"
     if marked:
         note += "赤枠：" + "・".join(dict.fromkeys([p.name for p in (prefecture,) if p is not None]
@@ -698,8 +696,8 @@ def holding_section(highlight=None) -> tuple[Section, str]:
     above = int((df["holding_rate"] > df["rate"]).sum())
     hs = latest_summary("type", "holding_rate")
     nat = hs[hs["type"] == "全国"].iloc[0]
-    text = (f"2024年7月公開のダッシュボードの保有率（調査時点の記載なし）は、{int(nat['n']):,}市区町村の中央値が{_pct(nat['median'])}"
-            f"（四分位範囲{_pct(nat['q1'])}〜{_pct(nat['q3'])}）です。{len(df):,}団体のうち{above:,}団体で、"
+    text = (f"2024年7月公開のダッシュボードの保有率（調査時点の記載なし）は、{int(nat['n']):,}市区町村の中央値が{percent_text(nat['median'])}"
+            f"（四分位範囲{percent_text(nat['q1'])}〜{percent_text(nat['q3'])}）です。{len(df):,}団体のうち{above:,}団体で、"
             f"保有率が{latest_date():%Y年%m月}の交付率を上回っています。両者の順位相関（スピアマン）は{rho:.2f}です。"
             "ただし保有率の調査時点はエクスポートに記載がなく、定義（交付と保有）も異なるため、差をそのまま伸びと読むことはできません。"
             "都道府県単位の保有率は、このダッシュボードのデータでは公表されていません。")
@@ -736,9 +734,9 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
     first = c[(c["date"] == c["date"].min())].set_index("code")["rate_calc"]
     table = pd.DataFrame({
         "コード": lt["code"], "団体": lt["name"], "区分": lt["type"], "人口（住基）": lt["population"].map(sections.int_text),
-        "交付枚数": lt["cards_issued"].map(sections.int_text), f"交付率（{latest_date():%Y-%m}）": lt["rate"].map(_pct),
-        f"交付率（{c['date'].min():%Y-%m}）": lt["code"].map(first).map(_pct),
-        "保有率（2024年7月公開）": lt["holding_rate"].map(_pct)}).reset_index(drop=True)
+        "交付枚数": lt["cards_issued"].map(sections.int_text), f"交付率（{latest_date():%Y-%m}）": lt["rate"].map(percent_text),
+        f"交付率（{c['date'].min():%Y-%m}）": lt["code"].map(first).map(percent_text),
+        "保有率（2024年7月公開）": lt["holding_rate"].map(percent_text)}).reset_index(drop=True)
     if highlight is not None and (lt["code"] == highlight.code).any():
         table.insert(0, "注目", ["◀" if x == highlight.code else "" for x in lt["code"]])
     note = "灰色の線：県内の各市区町村。県全体の率は県内市区町村の合計から計算。"
@@ -794,18 +792,18 @@ def highlight_section(highlight) -> tuple[Section, str]:
     fig.tight_layout()
     end = mine.iloc[-1]
     hr = holding_rate_2024(highlight.code)
-    table = pd.DataFrame([{"比較": f"{highlight.name}", "団体数": 1, f"交付率（{end['date']:%Y-%m}）": _pct(end["rate"]),
-                           "保有率（2024年7月公開）": _pct(hr)}] + [
+    table = pd.DataFrame([{"比較": f"{highlight.name}", "団体数": 1, f"交付率（{end['date']:%Y-%m}）": percent_text(end["rate"]),
+                           "保有率（2024年7月公開）": percent_text(hr)}] + [
         {"比較": label, "団体数": size, f"交付率（{end['date']:%Y-%m}）":
-         f"中央値{_pct(last['median'])}（{_pct(last['q1'])}〜{_pct(last['q3'])}）",
+         f"中央値{percent_text(last['median'])}（{percent_text(last['q1'])}〜{percent_text(last['q3'])}）",
          "保有率（2024年7月公開）": _holding_text(groups[key].codes)}
         for (label, size, last), key in zip(rows, [k for k in ("same_prefecture", "similar") if groups[k].size])])
-    parts = [f"{highlight.name}の交付率は{end['date']:%Y年%m月}に{_pct(end['rate'])}"
+    parts = [f"{highlight.name}の交付率は{end['date']:%Y年%m月}に{percent_text(end['rate'])}"
              f"（{int(end['cards_issued']):,}枚／人口{int(end['population']):,}人）でした。"]
     for label, size, last in rows:
         side = "上回って" if end["rate"] > last["median"] else ("下回って" if end["rate"] < last["median"] else "等しくなって")
-        parts.append(f"{label}の中央値{_pct(last['median'])}を{side}います。")
-    parts.append(f"2024年7月公開のダッシュボードの保有率は{_pct(hr)}です（調査時点の記載なし）。" if hr is not None
+        parts.append(f"{label}の中央値{percent_text(last['median'])}を{side}います。")
+    parts.append(f"2024年7月公開のダッシュボードの保有率は{percent_text(hr)}です（調査時点の記載なし）。" if hr is not None
                  else "2024年7月公開のダッシュボードに保有率の値はありません。")
     cap = caption(f"人口の近い同区分団体：{groups['similar'].definition}。比較グループに{highlight.name}自身は含まない。") + \
         "　保有率：" + holding_caption()
@@ -817,4 +815,4 @@ def _holding_text(codes) -> str:
     if hr.empty:
         return "—"
     q = hr.quantile([0.25, 0.5, 0.75])
-    return f"中央値{_pct(q[0.5])}（{_pct(q[0.25])}〜{_pct(q[0.75])}）"
+    return f"中央値{percent_text(q[0.5])}（{percent_text(q[0.25])}〜{percent_text(q[0.75])}）"

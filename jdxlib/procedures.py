@@ -46,6 +46,7 @@ import pandas as pd
 
 from . import analysis, charts, sections
 from ._datasets import describe
+from .formatting import percent_text
 from ._memo import derived
 from .peers import BAND_LABELS, population_band
 from .sections import Section
@@ -622,9 +623,6 @@ def prefecture_municipalities(prefecture: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------------- captions / narration
 
 
-def _pct(v, digits: int = 1) -> str:
-    return "—" if pd.isna(v) else f"{v:.{digits}f}%"
-
 
 def caption(level: str = "municipality", *, coverage_items: bool = False, extra: str = "") -> str:
     """Survey, reference date (not stated), denominators and the credit line."""
@@ -676,7 +674,7 @@ def narrate_overview(level: str = "municipality") -> str:
         if len(big):
             hi = big.sort_values("median", ascending=False).iloc[0]
             text += (f"{MIN_BODIES_FOR_MEDIAN}団体以上が申請率を公表している手続のうち、中央値が最も高いのは"
-                     f"「{hi['procedure']}」（{_pct(hi['median'])}、{int(hi['offering']):,}団体）")
+                     f"「{hi['procedure']}」（{percent_text(hi['median'])}、{int(hi['offering']):,}団体）")
         if len(zero_med):
             text += (("。" if len(big) else "") + f"申請率が公表されている{len(sub)}手続中{len(zero_med)}手続は"
                      "中央値が0%で、受け付けていても利用はまだ少ないことを示します")
@@ -684,7 +682,7 @@ def narrate_overview(level: str = "municipality") -> str:
     if level == "municipality":
         cs = coverage_summary(None)
         for r in cs.itertuples():
-            lines.append(f"{r.indicator}（団体ごとの割合）：中央値{_pct(r.median)}、四分位範囲{_pct(r.q1)}〜{_pct(r.q3)}"
+            lines.append(f"{r.indicator}（団体ごとの割合）：中央値{percent_text(r.median)}、四分位範囲{percent_text(r.q1)}〜{percent_text(r.q3)}"
                          f"（{int(r.n):,}団体）。")
     return "\n\n".join(lines)
 
@@ -740,11 +738,11 @@ def _reader_overview(ov: pd.DataFrame, level: str) -> pd.DataFrame:
         "区分": ov["procedure_group"].astype(str),
         "公表団体": ov["offering"].map(sections.int_text),
         "全団体": ov["total"].map(sections.int_text),
-        "公表団体の割合": (ov["share"] * 100).map(_pct),
+        "公表団体の割合": (ov["share"] * 100).map(percent_text),
         "申請率0%の団体": ov["zero"].map(sections.int_text),
-        "申請率 中央値": ov["median"].map(_pct),
-        "第1四分位": ov["q1"].map(_pct),
-        "第3四分位": ov["q3"].map(_pct),
+        "申請率 中央値": ov["median"].map(percent_text),
+        "第1四分位": ov["q1"].map(percent_text),
+        "第3四分位": ov["q3"].map(percent_text),
     })
 
 
@@ -820,8 +818,8 @@ def by_group_section(by: str = "type", highlight=None) -> Section:
     table = pd.DataFrame({
         label: t[by].astype(str), "手続": t["procedure"], "公表団体": t["offering"].map(sections.int_text),
         "団体数": t["total"].map(sections.int_text),
-        "割合": (t["share"] * 100).map(_pct), "申請率 中央値": t["median"].map(_pct),
-        "第1四分位": t["q1"].map(_pct), "第3四分位": t["q3"].map(_pct)})
+        "割合": (t["share"] * 100).map(percent_text), "申請率 中央値": t["median"].map(percent_text),
+        "第1四分位": t["q1"].map(percent_text), "第3四分位": t["q3"].map(percent_text)})
     return Section(f"{label}別：申請率の公表状況と申請率" + (f"（赤枠：{highlight.name}）" if marked else ""),
                    fig, caption("municipality", extra=extra), table.reset_index(drop=True))
 
@@ -837,14 +835,14 @@ def coverage_distribution_section(by: str = "type", highlight=None) -> Section:
     for ax, ind in zip(axes, COVERAGE_LABELS):
         v = None if me is None else me[ind]
         charts.distribution(cov, value=ind, by="_g", order=order, highlight_value=v,
-                            highlight_label=f"{highlight.name} {_pct(v, 0)}" if me is not None else "",
+                            highlight_label=f"{highlight.name} {percent_text(v, 0)}" if me is not None else "",
                             title=COVERAGE_LABELS[ind], xlabel="％（団体ごと）", ax=ax)
         ax.set_xlim(-3, 103)
     fig.tight_layout()
     summ = coverage_summary(by)
     table = pd.DataFrame({"指標": summ["indicator"], label: summ[by].astype(str), "団体数": summ["n"].map(sections.int_text),
-                          "値なし": summ["missing"].map(sections.int_text), "中央値": summ["median"].map(_pct),
-                          "第1四分位": summ["q1"].map(_pct), "第3四分位": summ["q3"].map(_pct)})
+                          "値なし": summ["missing"].map(sections.int_text), "中央値": summ["median"].map(percent_text),
+                          "第1四分位": summ["q1"].map(percent_text), "第3四分位": summ["q3"].map(percent_text)})
     note = f"赤線：{highlight.name}の値。" if me is not None else ""
     if by == "population_band" and UNKNOWN_BAND in order:
         note += sections.unknown_band_note()
@@ -861,11 +859,11 @@ def prefecture_map_section(indicator: str = "frequent_32_online_rate", prefectur
                                          title=f"{COVERAGE_LABELS[indicator]}：県内市区町村の中央値（％）")
     table = pd.DataFrame({
         "順位": pc["rank_label"], "都道府県": pc["prefecture"].astype(str), "市区町村数": pc["n"],
-        "中央値": pc["median"].map(_pct), "第1四分位": pc["q1"].map(_pct), "第3四分位": pc["q3"].map(_pct),
+        "中央値": pc["median"].map(percent_text), "第1四分位": pc["q1"].map(percent_text), "第3四分位": pc["q3"].map(percent_text),
     })
     if indicator == "frequent_32_online_rate":
         table["都道府県自身の値"] = [
-            "—" if pd.isna(o) else f"{_pct(o, 0)}（{int(a)}/{int(b)}）"
+            "—" if pd.isna(o) else f"{percent_text(o, 0)}（{int(a)}/{int(b)}）"
             for o, a, b in zip(pc["own"], pc["own_numerator"].fillna(0), pc["own_denominator"].fillna(0))]
     note = ("赤枠：" + "・".join(dict.fromkeys(
         [p.name for p in (prefecture,) if p is not None] + ([highlight.prefecture] if highlight else []))) + "。"
@@ -930,9 +928,9 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
         "注目": ["◀" if highlight is not None and c == highlight.code else "" for c in cov["code"]],
         "コード": cov["code"], "団体": cov["name"], "区分": cov["type"], "人口（2020）": cov["population_2020"].map(sections.int_text),
         "32手続のオンライン化": [
-            "—" if pd.isna(v) else f"{_pct(v, 0)}（{a}/{b}）" for v, a, b in
+            "—" if pd.isna(v) else f"{percent_text(v, 0)}（{a}/{b}）" for v, a, b in
             zip(cov["frequent_32_online_rate"], cov["frequent_32_numerator"], cov["frequent_32_denominator"])],
-        "26手続のオンライン化": cov["childcare_26_online_rate"].map(lambda v: _pct(v, 0)),
+        "26手続のオンライン化": cov["childcare_26_online_rate"].map(lambda v: percent_text(v, 0)),
         "申請率公表：よく使う32手続": cov["offered_よく使う32手続"],
         "申請率公表：子育て・介護26手続": cov["offered_子育て・介護26手続"],
     })
@@ -964,12 +962,12 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
              (f"全国の他の{highlight.type}", groups["same_type"].codes),
              ("全国の他の市区町村", [c for c in cov.index if c != highlight.code])]
     table = mine[["procedure", "procedure_group"]].rename(columns={"procedure": "手続", "procedure_group": "区分"})
-    table[f"{highlight.name}"] = mine["online_rate"].map(_pct).where(mine["offered"], mine["state"].map(STATE_LABELS))
+    table[f"{highlight.name}"] = mine["online_rate"].map(percent_text).where(mine["offered"], mine["state"].map(STATE_LABELS))
     keep = mine["offered"].to_numpy().copy()
     for label, codes in comps:
         r = rate_vs_peers(highlight.code, codes)
         table[f"{label}：中央値（公表団体/全団体）"] = [
-            "—" if n == 0 else f"{_pct(m)}（{n:,}/{pn:,}）" for m, n, pn in zip(r["median"], r["n"], r["peers_n"])]
+            "—" if n == 0 else f"{percent_text(m)}（{n:,}/{pn:,}）" for m, n, pn in zip(r["median"], r["n"], r["peers_n"])]
         keep |= (r["n"] > 0).to_numpy()
     table = table[keep].reset_index(drop=True)
     gaps = peer_procedure_gaps(highlight.code, groups["similar"].codes, min_share=min_share)
@@ -987,10 +985,10 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
     if pd.notna(me["frequent_32_online_rate"]):
         pref_med = cov.loc[list(groups["same_prefecture"].codes), "frequent_32_online_rate"].median()
         type_med = cov.loc[list(groups["same_type"].codes), "frequent_32_online_rate"].median()
-        parts.append(f"よく使う32手続のオンライン化状況は{_pct(me['frequent_32_online_rate'], 0)}"
+        parts.append(f"よく使う32手続のオンライン化状況は{percent_text(me['frequent_32_online_rate'], 0)}"
                      f"（{int(me['frequent_32_numerator'])}/{int(me['frequent_32_denominator'])}手続）で、"
-                     f"{highlight.prefecture}の他の市区町村の中央値{_pct(pref_med)}、全国の他の{highlight.type}の中央値"
-                     f"{_pct(type_med)}です。")
+                     f"{highlight.prefecture}の他の市区町村の中央値{percent_text(pref_med)}、全国の他の{highlight.type}の中央値"
+                     f"{percent_text(type_med)}です。")
     if sim.size and not no_data:
         if len(listed):
             names_ = "、".join(f"「{p}」（{k}/{n}団体）" for p, k, n in
@@ -1000,7 +998,7 @@ def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:
         for r in check[check["contradicts"]].itertuples() if len(check) else []:
             parts.append(f"{r.procedure_group}では、人口の近い同区分団体の多くで公表されている{int(r.gaps)}手続に{highlight.name}の公表値が"
                          f"ありませんが、{highlight.name}は同じダッシュボードで{r.procedure_group}のオンライン化状況を"
-                         f"{_pct(r.value)}と回答しており、食い違うため一覧にしません。")
+                         f"{percent_text(r.value)}と回答しており、食い違うため一覧にしません。")
         if not len(gaps):
             parts.append(f"人口の近い同区分団体（{sim.size}団体）の{min_share * 100:.0f}%以上が申請率を公表している手続は、"
                          f"{highlight.name}でもすべて公表されています。")

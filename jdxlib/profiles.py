@@ -63,6 +63,7 @@ import pandas as pd
 from . import analysis, charts
 from . import names as _names
 from ._datasets import describe
+from .formatting import percent_text, share_text
 from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
 from .procedures import NO_BODY_DATA
@@ -151,13 +152,6 @@ def _load(name: str, **kwargs):
     return _datasets.load(name, **kwargs)
 
 
-def _pct(v: Any, digits: int = 1) -> str:
-    return "—" if v is None or pd.isna(v) else f"{float(v) * 100:.{digits}f}%"
-
-
-def _pp(v: Any, digits: int = 1) -> str:
-    """A value already in % (online rates, card rates)."""
-    return "—" if v is None or pd.isna(v) else f"{float(v):.{digits}f}%"
 
 
 def _quoted(labels: Any) -> str:
@@ -168,7 +162,7 @@ def _quoted(labels: Any) -> str:
 def _frac(yes: Any, n: Any, share: Any) -> str:
     if pd.isna(n) or int(n) == 0:
         return "—（回答0団体）"
-    return f"{_pct(share)}（{int(yes):,}/{int(n):,}）"
+    return f"{share_text(share)}（{int(yes):,}/{int(n):,}）"
 
 
 def _date_note(items: pd.DataFrame) -> str:
@@ -674,9 +668,9 @@ def percent_section(p: MunicipalityProfile) -> Section:
     name = p.body.name
     table = pd.DataFrame({
         "指標": t["indicator"],
-        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in t["value"]],
-        f"{_short_name(p, p.primary)}の中央値": t["median"].map(_pp),
-        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
+        name: [percent_text(v) if pd.notna(v) else "公表値なし" for v in t["value"]],
+        f"{_short_name(p, p.primary)}の中央値": t["median"].map(percent_text),
+        "四分位範囲": [f"{percent_text(a)}〜{percent_text(b)}" for a, b in zip(t["q1"], t["q3"])],
         "値のある比較団体": [f"{n}/{n + m}" for n, m in zip(t["n"], t["missing"])],
         "パーセンタイル": [("—" if pd.isna(v) else f"{v:.0f}") for v in t["percentile"]],
     })
@@ -695,7 +689,7 @@ def _dashboard_items_text(p: MunicipalityProfile) -> str:
     for ind, label in (("frequent_32_online_rate", "よく使う32手続"), ("childcare_26_online_rate", "子育て・介護26手続")):
         if ind in t.index:
             v = t.loc[ind, "value"]
-            parts.append(f"{label}のオンライン化状況は{_pp(v) if pd.notna(v) else '公表値なし'}")
+            parts.append(f"{label}のオンライン化状況は{percent_text(v) if pd.notna(v) else '公表値なし'}")
     return "、".join(parts)
 
 
@@ -724,10 +718,10 @@ def _procedures_section(p: MunicipalityProfile) -> Section:
                            xlabel="オンライン申請率（％）（比較団体の数は表を参照）")
     table = None if shown.empty else pd.DataFrame({
         "手続": shown["procedure"], "区分": shown["procedure_group"].astype(str),
-        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in shown["rate"]],
+        name: [percent_text(v) if pd.notna(v) else "公表値なし" for v in shown["rate"]],
         f"{_short_name(p, p.primary)}で公表": [f"{k}/{n}" for k, n in zip(shown["n"], shown["peers_n"])],
-        "中央値": shown["median"].map(_pp),
-        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(shown["q1"], shown["q3"])],
+        "中央値": shown["median"].map(percent_text),
+        "四分位範囲": [f"{percent_text(a)}〜{percent_text(b)}" for a, b in zip(shown["q1"], shown["q3"])],
     })
     n_all = len(r)
     extra = (f"全{n_all}手続のうち{name}が申請率を公表しているのは{len(offered)}手続。"
@@ -745,7 +739,7 @@ def _contradiction_sentences(p: MunicipalityProfile) -> list[str]:
         return out
     for r in ck[ck["contradicts"]].itertuples():
         if r.procedure_group == "子育て・介護26手続":
-            own = f"子育て・介護26手続のオンライン化状況を{_pp(r.value)}と回答しています（実施している手続はすべてオンライン化済）"
+            own = f"子育て・介護26手続のオンライン化状況を{percent_text(r.value)}と回答しています（実施している手続はすべてオンライン化済）"
         else:
             own = (f"よく使う32手続のうち{int(r.numerator)}手続を「オンライン化済」と回答しています"
                    f"（オンライン化していない手続は多くても{int(r.max_not_online)}手続）")
@@ -783,7 +777,7 @@ def _procedure_gaps_section(p: MunicipalityProfile) -> Section:
     table = pd.DataFrame({
         "手続": gp["procedure"], "区分": gp["procedure_group"].astype(str),
         f"{peer}で公表": [f"{k}/{n}団体" for k, n in zip(gp["peers_offering"], gp["peers_n"])],
-        "公表している割合": gp["share"].map(_pct),
+        "公表している割合": gp["share"].map(share_text),
     })
     extra = (f"一覧＝{name}に申請率の公表値がなく、{peer}の{p.min_share * 100:.0f}%以上が"
              "公表している手続（公表している割合の高い順）。公表値がないことはオンライン未対応を意味しません。"
@@ -861,15 +855,15 @@ def _cards_section(p: MunicipalityProfile) -> Section:
     pi = p.percent_items.set_index("indicator_id")
     hold = pi.loc["mynumber_card_holding_rate"] if "mynumber_card_holding_rate" in pi.index else None
     rows = [{
-        "指標": f"交付率（{lt['date']:%Y-%m-%d}）", name: _pp(lt["rate"]),
-        f"{peer}の中央値": _pp(lt["median"]), "四分位範囲": f"{_pp(lt['q1'])}〜{_pp(lt['q3'])}",
+        "指標": f"交付率（{lt['date']:%Y-%m-%d}）", name: percent_text(lt["rate"]),
+        f"{peer}の中央値": percent_text(lt["median"]), "四分位範囲": f"{percent_text(lt['q1'])}〜{percent_text(lt['q3'])}",
         "比較した団体": lt["n"], "パーセンタイル": "—" if pd.isna(lt["percentile"]) else f"{lt['percentile']:.0f}",
     }]
     if hold is not None:
         rows.append({
             "指標": cards.HOLDING_LABEL,
-            name: _pp(p.holding_rate) if p.holding_rate is not None else "値なし",
-            f"{peer}の中央値": _pp(hold["median"]), "四分位範囲": f"{_pp(hold['q1'])}〜{_pp(hold['q3'])}",
+            name: percent_text(p.holding_rate) if p.holding_rate is not None else "値なし",
+            f"{peer}の中央値": percent_text(hold["median"]), "四分位範囲": f"{percent_text(hold['q1'])}〜{percent_text(hold['q3'])}",
             "比較した団体": int(hold["n"]),
             "パーセンタイル": "—" if pd.isna(hold["percentile"]) else f"{hold['percentile']:.0f}",
         })
@@ -1276,8 +1270,8 @@ def prefecture_status_section(pp: PrefectureProfile) -> Section:
     pc = pp.own_percent
     extra = ""
     for r in pc.itertuples():
-        extra += (f" {r.indicator}：{pp.prefecture.name} {_pp(r.value)}（{r.rank_label}／{r.ranked}）、"
-                  f"他の都道府県の中央値 {_pp(r.median)}（四分位 {_pp(r.q1)}〜{_pp(r.q3)}）。")
+        extra += (f" {r.indicator}：{pp.prefecture.name} {percent_text(r.value)}（{r.rank_label}／{r.ranked}）、"
+                  f"他の都道府県の中央値 {percent_text(r.median)}（四分位 {percent_text(r.q1)}〜{percent_text(r.q3)}）。")
     cap = (f"{pp.prefecture.name}の実施数は{int(oc['own_count'])}／{int(oc['items_counted'])}項目。"
            f"他の都道府県の中でのパーセンタイル：{oc['explanation'].split(' / ')[0]}。{extra}"
            f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」（都道府県）。調査時点：{_date_note(pp.own_items_raw)}。"
@@ -1328,11 +1322,11 @@ def prefecture_procedures_section(pp: PrefectureProfile) -> Section:
                        xlabel="オンライン申請率（％）　右端：申請率を公表している他の都道府県の数")
     table = pd.DataFrame({
         "手続": t["procedure"],
-        name: [_pp(v) if pd.notna(v) else "公表値なし" for v in t["rate"]],
+        name: [percent_text(v) if pd.notna(v) else "公表値なし" for v in t["rate"]],
         "順位（公表団体中）": t["rank_label"],
         "公表している他の都道府県": t["right"],
-        "中央値": t["median"].map(_pp),
-        "四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
+        "中央値": t["median"].map(percent_text),
+        "四分位範囲": [f"{percent_text(a)}〜{percent_text(b)}" for a, b in zip(t["q1"], t["q3"])],
     })
     gaps = pp.procedure_gaps
     gap_text = _quoted(gaps["procedure"]) if len(gaps) else "なし"
@@ -1376,7 +1370,7 @@ def prefecture_municipal_status_section(pp: PrefectureProfile) -> Section:
     table = pd.DataFrame({
         "指標": t["indicator"], "実施": t["yes"], "未実施": t["no"], "調査無し": t["not_surveyed"],
         "回答団体": t["n"], "全団体": t["total"],
-        f"{name}の実施割合": [_pct(v) for v in t["share"]],
+        f"{name}の実施割合": [share_text(v) for v in t["share"]],
         "全国": [_frac(y_, n_, s_) for y_, n_, s_ in zip(t["national_yes"], t["national_n"], t["national_share"])],
         "47都道府県中の順位": t["rank_label"],
     })
@@ -1413,10 +1407,10 @@ def prefecture_municipal_percent_section(pp: PrefectureProfile) -> Section:
     fig.tight_layout()
     table = pd.DataFrame({
         "指標": t["indicator"], f"{name}：値のある団体": t["n"], "値なし": t["missing"],
-        f"{name}の中央値": t["median"].map(_pp),
-        f"{name}の四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["q1"], t["q3"])],
-        "全国の中央値": t["national_median"].map(_pp),
-        "全国の四分位範囲": [f"{_pp(a)}〜{_pp(b)}" for a, b in zip(t["national_q1"], t["national_q3"])],
+        f"{name}の中央値": t["median"].map(percent_text),
+        f"{name}の四分位範囲": [f"{percent_text(a)}〜{percent_text(b)}" for a, b in zip(t["q1"], t["q3"])],
+        "全国の中央値": t["national_median"].map(percent_text),
+        "全国の四分位範囲": [f"{percent_text(a)}〜{percent_text(b)}" for a, b in zip(t["national_q1"], t["national_q3"])],
         "中央値の47都道府県中の順位": t["rank_label"],
     })
     last = v.loc[v["indicator_id"] == "card_issuance_rate_last", "reference_date"].max()
@@ -1498,9 +1492,9 @@ def _municipality_summary(p: MunicipalityProfile) -> str:
 
     c = p.comparison[p.comparison["group"].astype(str) == p.primary]
     peer = _short_name(p, p.primary)
-    strengths = [f"{r.indicator}（{peer}の{_pct(r.share, 0)}）" for r in c.itertuples()
+    strengths = [f"{r.indicator}（{peer}の{share_text(r.share, 0)}）" for r in c.itertuples()
                  if str(r.own_status) == "実施" and pd.notna(r.share) and r.share < 0.5]
-    gaps = [f"{r.indicator}（{peer}の{_pct(r.share, 0)}が実施）" for r in c.itertuples()
+    gaps = [f"{r.indicator}（{peer}の{share_text(r.share, 0)}が実施）" for r in c.itertuples()
             if str(r.own_status) == "未実施" and pd.notna(r.share) and r.share >= 0.5]
     if strengths:
         lines.append(f"- **強み**：{peer}では半数未満しか実施していない取組を実施 — " + "、".join(strengths) + "。")
@@ -1522,7 +1516,7 @@ def _procedure_summary(p: MunicipalityProfile) -> list[str]:
         r = pi.loc["frequent_32_online_rate"]
         if pd.notna(r["value"]):
             rel = _relation(r["value"], r["median"])
-            out.append(f"- よく使う32手続のオンライン化状況は{_pp(r['value'])}で、{peer}の中央値{_pp(r['median'])}を{rel}"
+            out.append(f"- よく使う32手続のオンライン化状況は{percent_text(r['value'])}で、{peer}の中央値{percent_text(r['median'])}を{rel}"
                        f"（パーセンタイル{r['percentile']:.0f}）。")
     if p.rate_vs_peers is None:
         return out
@@ -1534,7 +1528,7 @@ def _procedure_summary(p: MunicipalityProfile) -> list[str]:
     out.append(f"- オンライン申請率が公表されている手続は{len(rv)}手続中{offered}手続。")
     gp = _listed_gaps(p)
     if len(gp):
-        names_ = "、".join(f"「{r.procedure}」（{_pct(r.share, 0)}）" for r in gp.head(5).itertuples())
+        names_ = "、".join(f"「{r.procedure}」（{share_text(r.share, 0)}）" for r in gp.head(5).itertuples())
         more = f"など{len(gp)}手続" if len(gp) > 5 else ""
         out.append(f"- **{peer}の多くで申請率が公表されているが、{p.body.name}では公表値がない手続**：{names_}{more}"
                    "（公表値がないことはオンライン未対応を意味しません）。")
@@ -1555,12 +1549,12 @@ def _card_summary(p: MunicipalityProfile) -> list[str]:
 
     peer = _short_name(p, p.primary)
     lt = p.card_latest
-    text = (f"- マイナンバーカード交付率は{lt['date']:%Y-%m-%d}時点で{_pp(lt['rate'])}、{peer}の中央値"
-            f"{_pp(lt['median'])}を{_relation(lt['rate'], lt['median'])}")
+    text = (f"- マイナンバーカード交付率は{lt['date']:%Y-%m-%d}時点で{percent_text(lt['rate'])}、{peer}の中央値"
+            f"{percent_text(lt['median'])}を{_relation(lt['rate'], lt['median'])}")
     pi = p.percent_items.set_index("indicator_id")
     if p.holding_rate is not None and "mynumber_card_holding_rate" in pi.index:
         h = pi.loc["mynumber_card_holding_rate"]
-        text += (f"。{cards.HOLDING_LABEL}は{_pp(p.holding_rate)}（{peer}の中央値{_pp(h['median'])}を"
+        text += (f"。{cards.HOLDING_LABEL}は{percent_text(p.holding_rate)}（{peer}の中央値{percent_text(h['median'])}を"
                  f"{_relation(p.holding_rate, h['median'])}）")
     return [text + "。"]
 
@@ -1597,9 +1591,9 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
                  f"（他の{n_others}都道府県の中でパーセンタイル{oc['percentile']:.0f}：{int(oc['below'])}団体が下回り、"
                  f"{int(oc['equal'])}団体が同数、{int(oc['above'])}団体が上回る）。")
     t = pp.own_items
-    gaps = [f"{r.indicator}（他の都道府県の{_pct(r.share, 0)}が実施）" for r in t.itertuples()
+    gaps = [f"{r.indicator}（他の都道府県の{share_text(r.share, 0)}が実施）" for r in t.itertuples()
             if str(r.own_status) == "未実施" and r.share >= 0.5]
-    rare = [f"{r.indicator}（他の都道府県の{_pct(r.share, 0)}）" for r in t.itertuples()
+    rare = [f"{r.indicator}（他の都道府県の{share_text(r.share, 0)}）" for r in t.itertuples()
             if str(r.own_status) == "実施" and r.share < 0.5]
     if rare:
         lines.append("- **強み**：他の都道府県では半数未満の取組を実施 — " + "、".join(rare) + "。")
@@ -1620,8 +1614,8 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
     for r in mp.itertuples():
         if pd.notna(r.median) and pd.notna(r.national_median):
             rel = "上回る" if r.median > r.national_median else ("下回る" if r.median < r.national_median else "同じ")
-            parts.append(f"{r.indicator}の中央値{_pp(r.median)}は全国{_pp(r.national_median)}を{rel}" if rel != "同じ"
-                         else f"{r.indicator}の中央値{_pp(r.median)}は全国と同じ")
+            parts.append(f"{r.indicator}の中央値{percent_text(r.median)}は全国{percent_text(r.national_median)}を{rel}" if rel != "同じ"
+                         else f"{r.indicator}の中央値{percent_text(r.median)}は全国と同じ")
     if parts:
         lines.append("- 市区町村の値：" + "；".join(parts) + "。")
     ns = int(ms["not_surveyed"].max())

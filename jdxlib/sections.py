@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import analysis, charts
 from ._datasets import describe
+from .formatting import share_text
 from .constants import DASHBOARD_RELEASE
 from .palette import STATUS_MAP_COLORS
 
@@ -129,9 +130,6 @@ def unknown_band_note() -> str:
             f"{'、'.join(names)}{why}。")
 
 
-def _pct(v) -> str:
-    return "—" if pd.isna(v) else f"{v * 100:.1f}%"
-
 
 def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -> pd.DataFrame:
     """Shares with their counts and how much one body moves them, Japanese headers."""
@@ -143,7 +141,7 @@ def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -
         "調査無し": shares["not_surveyed"].astype(int),
         "回答団体": shares["n"].astype(int),
         "全団体": shares["total"].astype(int),
-        "実施割合": shares["share"].map(_pct),
+        "実施割合": shares["share"].map(share_text),
         "1団体の重み": shares["n"].map(one_body_text),
     }).reset_index(drop=True)
 
@@ -217,7 +215,7 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
     table = pd.DataFrame({
         "順位": rk["rank_label"], "都道府県": rk["prefecture"].astype(str), "実施": rk["yes"],
         "回答団体": rk["n"], "全団体": rk["total"], "調査無し": rk["not_surveyed"],
-        "実施割合": rk["share"].map(_pct),
+        "実施割合": rk["share"].map(share_text),
         "1団体の重み": rk["n"].map(one_body_text),
         "同順位": rk["tied"],
     })
@@ -287,7 +285,7 @@ def highlight_section(items: pd.DataFrame, highlight) -> Section:
         ):
             s = analysis.share_by(sub.assign(_all="all"), by="_all")
             r = s.iloc[0]
-            row[label] = f"{_pct(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
+            row[label] = f"{share_text(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
         rows.append(row)
     cap = status_caption(items)
     return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
@@ -322,8 +320,8 @@ def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
     no_a = wide[wide[la].astype(str) == "未実施"]
     pa = (yes_a[lb].astype(str) == "実施").mean()
     pn = (no_a[lb].astype(str) == "実施").mean()
-    cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{_pct(pa)}、未実施の{len(no_a):,}団体では"
-           f"{_pct(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
+    cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{share_text(pa)}、未実施の{len(no_a):,}団体では"
+           f"{share_text(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
            f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
                items[items["indicator_id"].astype(str).isin([a, b])]))
     return Section(f"{la} × {lb}（団体数）", None, cap, tab.map(lambda v: f"{int(v):,}"))
@@ -350,9 +348,9 @@ def narrate_shares(items: pd.DataFrame) -> str:
         types = grp[(grp["type"].astype(str) != analysis.ALL_NATIONAL) & (grp["n"] > 0)]
         hi = types.loc[types["share"].idxmax()]
         lo = types.loc[types["share"].idxmin()]
-        text = (f"- **{ind}**：全国で{int(nat['yes']):,}団体（回答{int(nat['n']):,}団体の{_pct(nat['share'])}）。"
-                f"区分別では{hi['type']}が最も高く{_pct(hi['share'])}（{int(hi['yes'])}/{int(hi['n'])}）、"
-                f"{lo['type']}が最も低く{_pct(lo['share'])}（{int(lo['yes'])}/{int(lo['n'])}）。")
+        text = (f"- **{ind}**：全国で{int(nat['yes']):,}団体（回答{int(nat['n']):,}団体の{share_text(nat['share'])}）。"
+                f"区分別では{hi['type']}が最も高く{share_text(hi['share'])}（{int(hi['yes'])}/{int(hi['n'])}）、"
+                f"{lo['type']}が最も低く{share_text(lo['share'])}（{int(lo['yes'])}/{int(lo['n'])}）。")
         if nat["not_surveyed"]:
             text += f"調査無しの{int(nat['not_surveyed'])}団体は分母に含めていません。"
         lines.append(text)
