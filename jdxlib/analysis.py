@@ -66,9 +66,9 @@ _MUNI_COLUMNS = ["code", "name", "prefecture_code", "prefecture", "type", "popul
 
 
 def _load(name: str):
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load(name)
+    return _datasets.load(name)
 
 
 def status_items(

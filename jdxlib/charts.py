@@ -13,11 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-HIGHLIGHT = "#d62728"
-BASE = "#4c72b0"
-LEVEL_COLORS = {"prefecture": "#dd8452", "municipality": "#4c72b0", "designated_city": "#55a868",
-                "other_municipality": "#8172b3", "all_local_governments": "#937860", "national": "#c44e52",
-                "town_village": "#da8bc3"}
+from .palette import BASE, HIGHLIGHT, LEVEL_COLORS  # noqa: F401  (kept importable from here)
+
 LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "designated_city": "指定都市",
                 "other_municipality": "その他の市区町村", "all_local_governments": "地方公共団体全体",
                 "national": "全国", "town_village": "町村"}

@@ -20,18 +20,20 @@ import pandas as pd
 
 from . import _build
 from ._paths import clean_dir
+from .constants import LEVELS
 
 __all__ = [
     "load_municipalities",
     "load_prefectures",
     "load_dx_status",
     "load_online_procedures",
+    "load_procedure_catalog",
     "load_mynumber_cards",
     "load_boundaries",
     "summary_check",
 ]
 
-BOUNDARY_LEVELS = ("municipality", "prefecture")
+BOUNDARY_LEVELS = LEVELS
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +102,15 @@ def load_dx_status() -> pd.DataFrame:
 def load_online_procedures() -> pd.DataFrame:
     """Online application rate per body × procedure (only published values)."""
     return _load("online_procedures")
+
+
+def load_procedure_catalog() -> pd.DataFrame:
+    """Every procedure row of the online exports (both levels), built with ``online_procedures``.
+
+    Columns ``level``, ``procedure_id``, ``procedure``, ``procedure_group``, ``order``; see
+    :func:`jdxlib.procedures.procedure_catalog` for one level in display form.
+    """
+    return _load("online_procedures", stem="procedure_catalog")
 
 
 def load_mynumber_cards() -> pd.DataFrame:

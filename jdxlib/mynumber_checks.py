@@ -21,26 +21,17 @@ import pandas as pd
 import yaml
 
 from ._paths import ERRATA_DIR
+from .constants import CATEGORY_LABELS as _CATEGORY_LABELS
+from .constants import TYPE_CATEGORY as _TYPE_CATEGORY
 
 ERRATA_PATH = ERRATA_DIR / "mynumber_summary.yml"
 RATE_TOLERANCE = 0.1
 FIELDS = ("population", "cards_issued", "rate")
 STATUSES = ["ok", "erratum", "mismatch", "erratum_not_reproduced"]
 
-#: published 区分 label -> canonical category
-CATEGORY_LABELS = {
-    "全国": "全国",
-    "特別区": "特別区",
-    "政令指定都市": "指定都市",
-    "指定都市": "指定都市",
-    "市（政令指定都市を除く）": "市",
-    "市（指定都市を除く）": "市",
-    "町村": "町村",
-    "特別区・市（指定都市を除く）": "特別区・市",
-}
-#: municipalities.type -> canonical category
-TYPE_CATEGORY = {"指定都市": "指定都市", "中核市": "市", "市": "市", "特別区": "特別区",
-                 "町": "町村", "村": "町村"}
+#: published 区分 label -> canonical category; municipalities.type -> canonical category
+#: (defined in :mod:`jdxlib.constants`)
+CATEGORY_LABELS, TYPE_CATEGORY = _CATEGORY_LABELS, _TYPE_CATEGORY
 
 
 @lru_cache(maxsize=None)
@@ -99,16 +90,20 @@ def recompute(cards: pd.DataFrame, types: pd.Series, rules: list[dict] | None = 
 def summary_check(cards: pd.DataFrame | None = None, progress: bool = True) -> pd.DataFrame:
     """Compare recomputed totals with every snapshot's ``summary_by_types.csv``.
 
+    A check of the data layer: it reads the built tables through :mod:`jdxlib.municipal` and
+    the verified upstream summaries through :mod:`jdxlib.sources`; layers above take its result
+    (``jdxlib.municipal.summary_check``) and never read the raw files themselves.
+
     Returns one row per snapshot × published 区分 × field (population, cards_issued, rate) with
     ``published``, ``computed``, ``difference``, ``status`` (ordered: ok / erratum / mismatch /
     erratum_not_reproduced), ``erratum`` (id) and ``reason``.  ``erratum`` rows are the known
     published errors; ``mismatch`` would be a new, unexplained discrepancy.
     """
     from . import sources
-    from .municipal import load_mynumber_cards, load_municipalities
+    from ._datasets import load
 
-    cards = load_mynumber_cards() if cards is None else cards
-    types = load_municipalities().set_index("code")["type"].astype(str)
+    cards = load("mynumber_cards") if cards is None else cards
+    types = load("municipalities").set_index("code")["type"].astype(str)
     dates = sources.mynumber_snapshots()
     paths = sources.fetch_all([f"mynumber_{d}_summary_by_types" for d in dates], progress=progress)
     published = pd.concat([read_summary(p) for p in paths.values()], ignore_index=True)

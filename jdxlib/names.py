@@ -38,7 +38,6 @@ cached.  Tests inject small frames with :func:`_set_master`.
 """
 from __future__ import annotations
 
-import csv
 import difflib
 import math
 import re
@@ -47,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable
 
+from ._build.codes import VARIANTS_FILE, check_digit, variant_rows  # the one check digit / variant table
 from ._paths import PACKAGE_DIR
 
 __all__ = [
@@ -62,7 +62,6 @@ __all__ = [
     "validate_parameters",
 ]
 
-VARIANTS_FILE = PACKAGE_DIR / "refdata" / "name_variants.csv"
 
 _VALID_PREFECTURE_FORMS = (
     "正式名称 (例: 島根県, 東京都, 北海道) またはコード (例: 32, '32000', '320005') / "
@@ -192,39 +191,6 @@ class ResolvedParameters:
 # --------------------------------------------------------------------------------------------
 # Codes
 # --------------------------------------------------------------------------------------------
-
-_WEIGHTS = (6, 5, 4, 3, 2)
-
-
-def check_digit(code5: str | int) -> str:
-    """The JIS X 0402 check digit (検査数字) of a 5-digit 団体コード.
-
-    The five digits are weighted 6, 5, 4, 3, 2 and summed; the check digit is the last
-    digit of ``11 - (sum mod 11)`` (so a remainder of 0 gives 1 and a remainder of 1 gives 0).
-
-    Parameters
-    ----------
-    code5 : str or int
-        Five digits (an ``int`` is zero-padded: ``1100`` → ``"01100"``).
-
-    Returns
-    -------
-    str
-        One digit.
-
-    Examples
-    --------
-    >>> check_digit("01100")   # 札幌市 011002
-    '2'
-    >>> check_digit("13104")   # 新宿区 131041
-    '1'
-    """
-    s = f"{code5:05d}" if isinstance(code5, int) and not isinstance(code5, bool) else str(code5)
-    if not (len(s) == 5 and s.isascii() and s.isdigit()):
-        raise ValueError(f"check_digit needs 5 digits, got {code5!r}")
-    remainder = sum(int(c) * w for c, w in zip(s, _WEIGHTS)) % 11
-    return str((11 - remainder) % 10)
-
 
 def _digits(value: Any) -> tuple[str, bool] | None:
     """(digit string, came_from_int) for code-like input, else None."""
@@ -385,9 +351,9 @@ def _set_master(municipalities: Any = None, prefectures: Any = None) -> None:
 def _master() -> tuple[Any, Any]:
     if _injected is not None:
         return _injected
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load("municipalities"), jdxlib.load("prefectures")
+    return _datasets.load("municipalities"), _datasets.load("prefectures")
 
 
 _KATA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
@@ -489,11 +455,9 @@ def _index() -> _Index:
     return _Index(*_master())
 
 
-@lru_cache(maxsize=1)
 def _variant_pairs() -> tuple[tuple[str, str], ...]:
     """(variant, canonical) pairs from ``refdata/name_variants.csv``."""
-    with open(VARIANTS_FILE, encoding="utf-8", newline="") as fh:
-        return tuple((r["variant"].strip(), r["canonical"].strip()) for r in csv.DictReader(fh))
+    return tuple((v, c) for v, c, _ in variant_rows())
 
 
 def _is_missing(value: Any) -> bool:

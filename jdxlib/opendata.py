@@ -78,9 +78,9 @@ _BY = ("type", "population_band", "prefecture")
 
 
 def _load(name: str) -> pd.DataFrame:
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return jdxlib.load(name)
+    return _datasets.load(name)
 
 
 # ------------------------------------------------------------------------------ who

@@ -14,6 +14,8 @@ import pandas as pd
 
 from . import charts, opendata
 from ._datasets import describe
+from .formatting import share_text
+from .palette import NONRESPONSE_COLORS as _NONRESPONSE_COLORS
 from .sections import Section, int_text, prefecture_choropleth, unknown_band_note
 
 __all__ = [
@@ -37,7 +39,7 @@ SURVEY_NAMES = {
     "2024": "デジタル庁「地方公共団体におけるオープンデータの取組に関するアンケート」（令和6年度）",
     "2020": "内閣官房IT総合戦略室「地方公共団体へのオープンデータの取組に関するアンケート」（令和2年度）",
 }
-NONRESPONSE_COLORS = {"未提出": "#8c8c8c", "未確認": "#b5b5b5", opendata.NO_ANSWER: "#dcdcdc"}
+NONRESPONSE_COLORS = _NONRESPONSE_COLORS
 NONRESPONSE_NOTE = ("未提出＝調査に回答しなかった団体、未確認＝回答の状況が確認できなかった団体、"
                     "無回答＝回答を提出したがこの設問に答えていない団体。")
 STATUS_NOTE = "未提出＝調査に回答しなかった団体、未確認＝回答の状況が確認できなかった団体。"
@@ -45,9 +47,6 @@ BY_LABELS = {None: "全国", "type": "団体区分", "population_band": "人口�
 LEVEL_LABELS = {"municipality": "市区町村", "prefecture": "都道府県", "all": "都道府県と市区町村"}
 CHANGE_LABELS = {"up": "上がった", "same": "変わらない", "down": "下がった", "not_comparable": "比べられない"}
 
-
-def _pct(v) -> str:
-    return "—" if v is None or pd.isna(v) else f"{v * 100:.1f}%"
 
 
 def _credit(wave: str) -> str:
@@ -104,7 +103,7 @@ def status_section(wave: str = "2024", by: str | None = "type", level: str = "mu
     fig.tight_layout()
     table = pd.DataFrame({BY_LABELS[by]: groups})
     for c in wide.columns:
-        table[c] = [f"{int(k):,}（{_pct(k / t if t else np.nan)}）" for k, t in zip(wide[c], total)]
+        table[c] = [f"{int(k):,}（{share_text(k / t if t else np.nan)}）" for k, t in zip(wide[c], total)]
     table["全団体"] = [int_text(t) for t in total]
     cap = caption(wave, f"全{LEVEL_LABELS[level]}{int(total.sum()):,}団体（回答状況の割合は全団体に対する割合）",
                   extra=STATUS_NOTE + (unknown_band_note() if by == "population_band" else ""))
@@ -184,7 +183,7 @@ def _question_table(sh: pd.DataFrame, by: str | None) -> pd.DataFrame:
         row = {"回答": c}
         for g in groups:
             k = int(sub.loc[g, "count"])
-            row[g] = f"{k:,}（{_pct(sub.loc[g, 'share'])}）" if answer else f"{k:,}"
+            row[g] = f"{k:,}（{share_text(sub.loc[g, 'share'])}）" if answer else f"{k:,}"
         rows.append(row)
     first = sh.drop_duplicates("group").assign(group=lambda d: d["group"].astype(str)).set_index("group")
     rows.append({"回答": "回答団体（分母）", **{g: int_text(first.loc[g, "respondents"]) for g in groups}})
@@ -207,9 +206,9 @@ def bounds_section(question_id: str, yes: Sequence[str], wave: str = "2024", by:
     table = pd.DataFrame({
         BY_LABELS[by]: b["group"], f"「{what}」": b["yes"].map(int_text), "回答団体": b["respondents"].map(int_text),
         "未回答": b["nonrespondents"].map(int_text), "全団体": b["total"].map(int_text),
-        "回答団体に占める割合": b["share"].map(_pct),
-        "下限（未回答がすべていいえ）": b["low"].map(_pct),
-        "上限（未回答がすべてはい）": b["high"].map(_pct),
+        "回答団体に占める割合": b["share"].map(share_text),
+        "下限（未回答がすべていいえ）": b["low"].map(share_text),
+        "上限（未回答がすべてはい）": b["high"].map(share_text),
     })
     cap = caption(wave, f"棒はこの設問に答えた{LEVEL_LABELS[level]}に占める割合。線は全団体に占める割合の取り得る範囲"
                         "（左端：未回答の団体がすべて該当しない場合、右端：すべて該当する場合）",
@@ -239,8 +238,8 @@ def ranking_section(question_id: str, yes: Sequence[str], wave: str = "2024", pr
     table = pd.DataFrame({
         "順位": rk["rank_label"], "都道府県": rk["prefecture"].astype(str), f"「{what}」": rk["yes"],
         "回答団体": rk["respondents"], "未回答": rk["nonrespondents"], "全団体": rk["total"],
-        "回答団体に占める割合": rk["share"].map(_pct),
-        "全団体での範囲": [f"{_pct(lo)}〜{_pct(hi)}" for lo, hi in zip(rk["low"], rk["high"])],
+        "回答団体に占める割合": rk["share"].map(share_text),
+        "全団体での範囲": [f"{share_text(lo)}〜{share_text(hi)}" for lo, hi in zip(rk["low"], rk["high"])],
     })
     cap = caption(wave, "各都道府県の市区町村のうちこの設問に答えた団体",
                   extra="線は未回答の団体をすべて「いいえ」またはすべて「はい」とした場合の範囲。同じ割合の都道府県は同順位。"
@@ -277,13 +276,13 @@ def nonresponse_map_section(wave: str = "2024", prefecture=None, highlight=None)
 
 def municipal_map_section(question_id: str, wave: str, prefecture, highlight=None) -> Section:
     """A prefecture's municipalities coloured by their answer or non-response."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
     from matplotlib.patches import Patch
 
     q = opendata.question(question_id, wave)
     a = opendata.answers(question_id, wave).drop_duplicates("code")
     a = a[a["prefecture_code"] == prefecture.prefecture_code]
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(a[["code", "category"]], on="code", how="left")
     opts = [c for c in opendata.categories(question_id, wave) if c not in opendata.NONRESPONSE]
     colors = {**dict(zip(opts, _option_colors(len(opts)))), **NONRESPONSE_COLORS}
@@ -383,7 +382,7 @@ def dx_section(indicator_ids: Sequence[str] = ("dx_policy_formulated", "cio_appo
     table = pd.DataFrame({
         "DX項目": d["indicator"], "オープンデータ調査（2024年度）": d["group"].astype(str),
         "団体数": d["bodies"].map(int_text), "実施": d["yes"].map(int_text), "実施＋未実施": d["n"].map(int_text),
-        "調査無し": d["not_surveyed"].map(int_text), "実施の割合": d["share"].map(_pct)})
+        "調査無し": d["not_surveyed"].map(int_text), "実施の割合": d["share"].map(share_text)})
     dx = describe("dx_status")
     cap = (caption("2024", "DX項目ごとに実施・未実施と答えた市区町村（調査無しを除く）",
                    extra="DX項目は" + dx.reference_dates[0] + "時点の総務省調査（デジタル庁ダッシュボード）。"
@@ -430,7 +429,7 @@ def panel_section(topic: str, by: str | None = "type") -> Section:
         sub = s[s["group"].astype(str) == g].set_index("change")
         row = {BY_LABELS[by]: g}
         for ch in ("up", "same", "down"):
-            row[CHANGE_LABELS[ch]] = f"{int(sub.loc[ch, 'count']):,}（{_pct(sub.loc[ch, 'share'])}）"
+            row[CHANGE_LABELS[ch]] = f"{int(sub.loc[ch, 'count']):,}（{share_text(sub.loc[ch, 'share'])}）"
         row[CHANGE_LABELS["not_comparable"]] = int_text(sub.loc["not_comparable", "count"])
         row["両年度とも提出"] = int_text(sub["panel"].iloc[0])
         rows.append(row)
@@ -485,7 +484,7 @@ def body_section(highlight) -> Section:
         for peer, head in (("prefecture", f"{highlight.prefecture}の他の市区町村"), ("type", f"全国の他の{highlight.type}"),
                            ("national", "全国の他の市区町村")):
             k, n = getattr(r, f"{peer}_count"), getattr(r, f"{peer}_respondents")
-            row[head] = "—" if pd.isna(k) else f"{_pct(k / n if n else np.nan)}（{int(k):,}/{int(n):,}）"
+            row[head] = "—" if pd.isna(k) else f"{share_text(k / n if n else np.nan)}（{int(k):,}/{int(n):,}）"
         rows.append(row)
     missing = [f"{w}年度調査は{ans}" for w, ans, kind in zip(ba["wave"], ba["answer"], ba["kind"])
                if kind == "nonresponse" and ans in ("未提出", "未確認")]
@@ -510,12 +509,12 @@ def headline_text(level: str = "municipality") -> str:
         f"- 2024年度調査では、{LEVEL_LABELS[level]}{int(st.sum()):,}団体のうち{int(st['提出済']):,}団体が回答を提出し、"
         f"{int(st['未提出']):,}団体が未提出、{int(st['未確認']):,}団体が未確認でした（2020年度調査は提出{int(st20['提出済']):,}、"
         f"未提出{int(st20['未提出']):,}、未確認{int(st20['未確認']):,}）。",
-        f"- 回答した{int(b['respondents']):,}団体のうち{int(b['yes']):,}団体（{_pct(b['share'])}）が「オープンデータに取り組んでいる」"
+        f"- 回答した{int(b['respondents']):,}団体のうち{int(b['yes']):,}団体（{share_text(b['share'])}）が「オープンデータに取り組んでいる」"
         f"と答えました。未回答の{int(b['nonrespondents']):,}団体の答えは分からないため、全団体での割合は"
-        f"{_pct(b['low'])}（未回答がすべて取り組んでいない場合）から{_pct(b['high'])}（すべて取り組んでいる場合）の間です。",
+        f"{share_text(b['low'])}（未回答がすべて取り組んでいない場合）から{share_text(b['high'])}（すべて取り組んでいる場合）の間です。",
         f"- 回答しなかった団体は、取り組む団体と同じではありません。全体方針を策定している市区町村の割合は、取り組んでいる団体で"
-        f"{_pct(d.get('取り組んでいる'))}、取り組んでいない団体で{_pct(d.get('取り組んでいない'))}、未提出の団体で{_pct(d.get('未提出'))}、"
-        f"未確認の団体で{_pct(d.get('未確認'))}です。",
+        f"{share_text(d.get('取り組んでいる'))}、取り組んでいない団体で{share_text(d.get('取り組んでいない'))}、未提出の団体で{share_text(d.get('未提出'))}、"
+        f"未確認の団体で{share_text(d.get('未確認'))}です。",
     ]
     return "\n".join(lines)
 
@@ -529,7 +528,7 @@ def prefecture_own_section(prefecture) -> Section:
     rows = []
     for r in pa.itertuples():
         same = "—" if pd.isna(r.others_count) else \
-            f"{_pct(r.others_count / r.others_respondents if r.others_respondents else np.nan)}（{int(r.others_count)}/{int(r.others_respondents)}）"
+            f"{share_text(r.others_count / r.others_respondents if r.others_respondents else np.nan)}（{int(r.others_count)}/{int(r.others_respondents)}）"
         rows.append({"年度": f"{r.wave}年度", "設問": r.label, f"{prefecture.name}の回答": r.answer,
                      "他の都道府県で同じ答え": same})
     missing = sorted({f"{w}年度調査は{a}" for w, a, k in zip(pa["wave"], pa["answer"], pa["kind"])
@@ -550,8 +549,8 @@ def prefecture_municipal_section(prefecture) -> Section:
         b = opendata.bounds("Q3", ["取り組んでいる"], who=sub).iloc[0]
         rows.append({"": label, "全団体": int_text(b["total"]), "提出済": int_text(st["提出済"]),
                      "未提出": int_text(st["未提出"]), "未確認": int_text(st["未確認"]),
-                     "取り組んでいる": f"{int(b['yes']):,}（回答団体の{_pct(b['share'])}）",
-                     "全団体での範囲": f"{_pct(b['low'])}〜{_pct(b['high'])}"})
+                     "取り組んでいる": f"{int(b['yes']):,}（回答団体の{share_text(b['share'])}）",
+                     "全団体での範囲": f"{share_text(b['low'])}〜{share_text(b['high'])}"})
     cap = caption("2024", "「取り組んでいる」の割合はオープンデータの取組の設問に答えた市区町村",
                   extra="全団体での範囲は、回答しなかった団体がすべて取り組んでいない場合からすべて取り組んでいる場合まで。"
                         + STATUS_NOTE)
@@ -581,8 +580,8 @@ def grid_section(prefecture=None, highlight=None) -> Section:
         nat = opendata.bounds(qid, list(yes), wave).iloc[0]
         rows.append({"項目": label, "設問": opendata.question(qid, wave)["label"],
                      "全国：該当": int_text(nat["yes"]), "回答団体": int_text(nat["respondents"]),
-                     "未回答": int_text(nat["nonrespondents"]), "回答団体に占める割合": _pct(nat["share"]),
-                     "全団体での範囲": f"{_pct(nat['low'])}〜{_pct(nat['high'])}"})
+                     "未回答": int_text(nat["nonrespondents"]), "回答団体に占める割合": share_text(nat["share"]),
+                     "全団体での範囲": f"{share_text(nat['low'])}〜{share_text(nat['high'])}"})
     grid = pd.concat(frames, ignore_index=True)
     order = list(opendata.bodies("prefecture").sort_values("code")["name"])
     grid["prefecture"] = pd.Categorical(grid["prefecture"], categories=order, ordered=True)

@@ -187,9 +187,9 @@ def peer_groups(
 
 @derived("municipalities", maxsize=256)
 def _national_peer_groups(code: str, n_similar: int) -> dict[str, PeerGroup]:
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    return _peer_groups(code, jdxlib.load("municipalities"), n_similar)
+    return _peer_groups(code, _datasets.load("municipalities"), n_similar)
 
 
 def _peer_groups(code: str, municipalities: pd.DataFrame, n_similar: int) -> dict[str, PeerGroup]:

@@ -15,8 +15,11 @@ import pandas as pd
 
 from . import analysis, charts
 from ._datasets import describe
+from .formatting import share_text
+from .constants import DASHBOARD_RELEASE
+from .palette import STATUS_MAP_COLORS
 
-STATUS_COLORS = {"実施": "#4c72b0", "未実施": "#dd8452", "調査無し": "#bbbbbb"}
+STATUS_COLORS = STATUS_MAP_COLORS
 
 
 @dataclass
@@ -102,7 +105,7 @@ def status_caption(items: pd.DataFrame) -> str:
     level = "都道府県" if (items["type"].astype(str) == "都道府県").all() else "市区町村"
     return (f"対象：{level}。調査時点：{_date_text(items)}。分母：{'; '.join(dens)}。"
             f"割合＝実施÷回答団体。{COMPLETE_COUNT_NOTE}"
-            f"{describe('dx_status').credit_line}（2024-07-12公開データ）")
+            f"{describe('dx_status').credit_line}（{DASHBOARD_RELEASE}公開データ）")
 
 
 # ------------------------------------------------------------------------------ formatting
@@ -115,9 +118,9 @@ def int_text(v) -> str:
 
 def unknown_band_note() -> str:
     """Why some bodies have no population band (no 2020 census population)."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    m = jdxlib.load("municipalities")
+    m = _datasets.load("municipalities")
     names = m.loc[m["population_2020"].isna(), "name"].astype(str).tolist()
     if not names:
         return ""
@@ -126,9 +129,6 @@ def unknown_band_note() -> str:
     return (f"人口規模の「{analysis.UNKNOWN_GROUP}」＝令和2年国勢調査の人口が公表されていない団体："
             f"{'、'.join(names)}{why}。")
 
-
-def _pct(v) -> str:
-    return "—" if pd.isna(v) else f"{v * 100:.1f}%"
 
 
 def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def share_reader_table(shares: pd.DataFrame, group_col: str, group_label: str) -
         "調査無し": shares["not_surveyed"].astype(int),
         "回答団体": shares["n"].astype(int),
         "全団体": shares["total"].astype(int),
-        "実施割合": shares["share"].map(_pct),
+        "実施割合": shares["share"].map(share_text),
         "1団体の重み": shares["n"].map(one_body_text),
     }).reset_index(drop=True)
 
@@ -165,9 +165,9 @@ def marked_prefectures(prefecture=None, highlight=None) -> list[str]:
 def prefecture_choropleth(values: pd.DataFrame, column: str, *, title: str, prefecture=None, highlight=None,
                           vmin: float | None = None, vmax: float | None = None):
     """A prefecture map of ``values[column]`` (one row per ``prefecture_code``); returns the figure."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
-    gdf = jdxlib.load("boundaries", level="prefecture").merge(
+    gdf = _datasets.load("boundaries", level="prefecture").merge(
         values[["prefecture_code", column]], on="prefecture_code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
     charts.choropleth(gdf, column, highlight=marked_prefectures(prefecture, highlight), key="prefecture_code",
@@ -215,7 +215,7 @@ def ranking_section(items: pd.DataFrame, indicator_id: str, prefecture=None, hig
     table = pd.DataFrame({
         "順位": rk["rank_label"], "都道府県": rk["prefecture"].astype(str), "実施": rk["yes"],
         "回答団体": rk["n"], "全団体": rk["total"], "調査無し": rk["not_surveyed"],
-        "実施割合": rk["share"].map(_pct),
+        "実施割合": rk["share"].map(share_text),
         "1団体の重み": rk["n"].map(one_body_text),
         "同順位": rk["tied"],
     })
@@ -238,12 +238,12 @@ def prefecture_map_section(items: pd.DataFrame, indicator_id: str, prefecture=No
 
 def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, highlight=None) -> Section:
     """A prefecture's municipalities coloured by their answer (実施 / 未実施 / 調査無し)."""
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
     from matplotlib.patches import Patch
 
     sub = items[(items["indicator_id"].astype(str) == indicator_id)
                 & (items["prefecture_code"] == prefecture.prefecture_code)]
-    gdf = jdxlib.load("boundaries", level="municipality")
+    gdf = _datasets.load("boundaries", level="municipality")
     gdf = gdf[gdf["prefecture_code"] == prefecture.prefecture_code].merge(
         sub[["code", "status"]], on="code", how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
@@ -285,7 +285,7 @@ def highlight_section(items: pd.DataFrame, highlight) -> Section:
         ):
             s = analysis.share_by(sub.assign(_all="all"), by="_all")
             r = s.iloc[0]
-            row[label] = f"{_pct(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
+            row[label] = f"{share_text(r['share'])}（{int(r['yes']):,}/{int(r['n']):,}）"
         rows.append(row)
     cap = status_caption(items)
     return Section(f"{highlight.name}（{highlight.prefecture}）の回答と比較", None, cap, pd.DataFrame(rows))
@@ -320,8 +320,8 @@ def crosstab_section(items: pd.DataFrame, a: str, b: str) -> Section:
     no_a = wide[wide[la].astype(str) == "未実施"]
     pa = (yes_a[lb].astype(str) == "実施").mean()
     pn = (no_a[lb].astype(str) == "実施").mean()
-    cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{_pct(pa)}、未実施の{len(no_a):,}団体では"
-           f"{_pct(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
+    cap = (f"{la}を実施している{len(yes_a):,}団体のうち{lb}も実施は{share_text(pa)}、未実施の{len(no_a):,}団体では"
+           f"{share_text(pn)}。これは関連（同時に見られる傾向）であり、一方が他方の原因であることを示すものではありません"
            f"（団体の規模などが両方に影響している可能性があります）。" + status_caption(
                items[items["indicator_id"].astype(str).isin([a, b])]))
     return Section(f"{la} × {lb}（団体数）", None, cap, tab.map(lambda v: f"{int(v):,}"))
@@ -348,9 +348,9 @@ def narrate_shares(items: pd.DataFrame) -> str:
         types = grp[(grp["type"].astype(str) != analysis.ALL_NATIONAL) & (grp["n"] > 0)]
         hi = types.loc[types["share"].idxmax()]
         lo = types.loc[types["share"].idxmin()]
-        text = (f"- **{ind}**：全国で{int(nat['yes']):,}団体（回答{int(nat['n']):,}団体の{_pct(nat['share'])}）。"
-                f"区分別では{hi['type']}が最も高く{_pct(hi['share'])}（{int(hi['yes'])}/{int(hi['n'])}）、"
-                f"{lo['type']}が最も低く{_pct(lo['share'])}（{int(lo['yes'])}/{int(lo['n'])}）。")
+        text = (f"- **{ind}**：全国で{int(nat['yes']):,}団体（回答{int(nat['n']):,}団体の{share_text(nat['share'])}）。"
+                f"区分別では{hi['type']}が最も高く{share_text(hi['share'])}（{int(hi['yes'])}/{int(hi['n'])}）、"
+                f"{lo['type']}が最も低く{share_text(lo['share'])}（{int(lo['yes'])}/{int(lo['n'])}）。")
         if nat["not_surveyed"]:
             text += f"調査無しの{int(nat['not_surveyed'])}団体は分母に含めていません。"
         lines.append(text)

@@ -17,6 +17,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import charts, national
+from .constants import DASHBOARD_RELEASE
 
 BREAK_LABELS = {
     "universe": "母数の変化",
@@ -427,7 +428,7 @@ def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
         (respondents), ``dashboard_total``, ``dashboard_pct`` (yes / respondents × 100) and
         ``same`` (the counts agree).
     """
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     rows = national.series_table(series_ids=list(DASHBOARD_COUNTERPARTS), level="municipality",
                                  themes=list(themes))
@@ -435,7 +436,7 @@ def dashboard_comparison(themes: Iterable[str]) -> pd.DataFrame:
         return pd.DataFrame()
     last = rows.sort_values(["series_id", "year", "as_of"]).groupby("series_id").tail(1).copy()
     last["national_pct"] = headline(last)
-    dx = jdxlib.load("dx_status")
+    dx = _datasets.load("dx_status")
     dx = dx[dx["level"].astype(str) == "municipality"]
     out = []
     for r in last.itertuples():
@@ -472,7 +473,7 @@ def dashboard_comparison_section(themes: Iterable[str]):
         "全国値（調査）": t["fiscal_year_survey"].astype(str),
         "全国値": [cell(k, r if pd.notna(r) else d, p) for k, r, d, p in
                  zip(t["count"], t["respondents"], t["denominator"], t["national_pct"])],
-        "ダッシュボード（2024-07-12公開）": [cell(k, n, p) for k, n, p in
+        f"ダッシュボード（{DASHBOARD_RELEASE}公開）": [cell(k, n, p) for k, n, p in
                                       zip(t["dashboard_yes"], t["dashboard_n"], t["dashboard_pct"])],
         "件数": ["一致" if s else "不一致" for s in t["same"]],
     })
@@ -487,11 +488,11 @@ def dashboard_comparison_section(themes: Iterable[str]):
                "このレポートでは、全国の推移には全国値を、団体別の分析にはダッシュボードの値を使い、両者を混ぜません。")
     else:
         why = "全国値とダッシュボードの件数と割合は一致します。"
-    import jdxlib
+    from . import _datasets  # not the package root, which sits above the layers
 
     cap = (why + "割合の分母：全国値は公表された割合の分母（回答団体が示されていればその数）、ダッシュボードは回答団体"
            "（調査無しを除く）。" + credit_line(_points_of(t))
-           + "。" + jdxlib.describe("dx_status").credit_line)
+           + "。" + _datasets.describe("dx_status").credit_line)
     return Section("全国値とダッシュボードの値の違い", None, cap, table)
 
 

@@ -141,7 +141,7 @@ def test_boundaries(built, munis):
     gp = municipal.load_boundaries(level="prefecture")
     assert len(gp) == 47 and gp["code"].is_unique and gp.geometry.notna().all()
     assert list(gp.columns) == list(gm.columns)
-    with pytest.raises(ValueError, match="level must be one of 'municipality', 'prefecture'"):
+    with pytest.raises(ValueError, match="level must be one of 'prefecture', 'municipality'"):
         municipal.load_boundaries("ward")
 
 
@@ -197,7 +197,7 @@ def test_rebuild_is_byte_stable(built):
                 for p in sorted((built / "clean").glob("*.parquet"))}
 
     before = digests()
-    assert len(before) == 9  # 7 municipal tables + opendata_survey, opendata_questions
+    assert len(before) == 10  # 7 municipal tables, procedure_catalog, opendata_survey, opendata_questions
     _build.build_all(force=True, progress=False)
     assert digests() == before
 

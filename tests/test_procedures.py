@@ -39,6 +39,22 @@ def test_catalog_has_every_procedure_of_the_export(P, data):
         P.procedure_catalog("ward")
 
 
+def test_catalog_is_the_built_table_of_the_export_rows(P):
+    # the catalogue is built with online_procedures (data layer); recomputed here from the raw rows
+    import csv
+
+    from jdxlib import sources
+    from jdxlib.municipal import load_procedure_catalog
+
+    built = load_procedure_catalog()
+    for level, sid in (("municipality", "dashboard_municipal_online"), ("prefecture", "dashboard_prefecture_online")):
+        with open(sources.fetch(sid), encoding="utf-8-sig", newline="") as fh:
+            labels = [r[1].strip() for r in list(csv.reader(fh))[1:] if any(c.strip() for c in r)]
+        got = built.loc[built["level"] == level].sort_values("order")
+        assert got["procedure"].tolist() == labels
+        assert got["procedure"].tolist() == P.procedure_catalog(level)["procedure"].tolist()
+
+
 def test_overview_counts_equal_rows(P, data):
     op = data["online_procedures"]
     m = op[op["level"] == "municipality"]

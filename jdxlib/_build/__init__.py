@@ -56,8 +56,9 @@ def _dx_status(paths):
 
 
 def _online(paths):
-    from .dashboard import build_online_procedures
-    return {"online_procedures": build_online_procedures(paths)}
+    from .dashboard import build_online_procedures, build_procedure_catalog
+    return {"online_procedures": build_online_procedures(paths),
+            "procedure_catalog": build_procedure_catalog(paths)}
 
 
 def _mynumber(paths):
@@ -96,7 +97,7 @@ DATASETS: dict[str, _Spec] = {
                        ("dx_status",), _dx_status),
     "online_procedures": _Spec(lambda: ["code_list", "dashboard_municipal_online",
                                         "dashboard_prefecture_online"],
-                               ("online_procedures",), _online),
+                               ("online_procedures", "procedure_catalog"), _online),
     "mynumber_cards": _Spec(_mynumber_inputs, ("mynumber_cards",), _mynumber),
     "boundaries": _Spec(lambda: ["code_list", "boundaries_municipality_topojson_s0010",
                                  "boundaries_prefecture_geojson"],

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import constants
 from . import codes
 from ._common import BuildError
 
 MUNICIPAL_SOURCE = "boundaries_municipality_topojson_s0010"
 INPUTS = ["code_list", MUNICIPAL_SOURCE, "boundaries_prefecture_geojson"]
 COLUMNS = ["code", "level", "prefecture_code", "prefecture", "name", "geometry"]
-LEVELS = ["prefecture", "municipality"]
+LEVELS = list(constants.LEVELS)
 #: Coverage simplification of the municipal polygons, in degrees (≈ 400 m): halves the vertices
 #: and the parquet file of the s0010 polygons (2.0 → 1.0 MB, read 0.11 → 0.08 s) while shared
 #: borders stay shared and no body loses more than about a tenth of its area; no polygon can

@@ -5,11 +5,15 @@ remainder r of the division by 11; the check digit is the last digit of 11 - r.
 """
 from __future__ import annotations
 
+import csv
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from .. import constants
+from .._paths import PACKAGE_DIR
 from ._common import BuildError
 
 WEIGHTS = (6, 5, 4, 3, 2)
@@ -22,21 +26,53 @@ TYPE_JA = {
     "town": "町",
     "village": "村",
 }
-MUNICIPAL_TYPES = ["指定都市", "中核市", "市", "特別区", "町", "村"]
+MUNICIPAL_TYPES = list(constants.MUNICIPAL_TYPES)
 
-#: Spelling variants between upstream files and the code list: {variant: code-list spelling}.
-NAME_VARIANTS = {"檮原町": "梼原町"}
+#: The one table of name variants (spellings and former names; :mod:`jdxlib.names` uses all rows).
+VARIANTS_FILE = PACKAGE_DIR / "refdata" / "name_variants.csv"
 
 
-def check_digit(code5: str) -> str:
-    """The check digit of a 5-digit 団体コード.
+@lru_cache(maxsize=1)
+def variant_rows() -> tuple[tuple[str, str, str], ...]:
+    """(variant, canonical, kind) rows of ``refdata/name_variants.csv``."""
+    with open(VARIANTS_FILE, encoding="utf-8", newline="") as fh:
+        return tuple((r["variant"].strip(), r["canonical"].strip(), r["kind"].strip())
+                     for r in csv.DictReader(fh))
 
-    >>> check_digit("01100"), check_digit("13101"), check_digit("01000")
+
+#: Spelling variants between upstream files and the code list: {variant: code-list spelling}
+#: (the ``spelling`` rows of the table; a former name is not the same spelling).
+NAME_VARIANTS = {v: c for v, c, kind in variant_rows() if kind == "spelling"}
+
+
+def check_digit(code5: str | int) -> str:
+    """The JIS X 0402 check digit (検査数字) of a 5-digit 団体コード.
+
+    The five digits are weighted 6, 5, 4, 3, 2 and summed; the check digit is the last
+    digit of ``11 - (sum mod 11)`` (so a remainder of 0 gives 1 and a remainder of 1 gives 0).
+    The one implementation in jdx (:func:`jdxlib.names.check_digit` is this function).
+
+    Parameters
+    ----------
+    code5 : str or int
+        Five digits (an ``int`` is zero-padded: ``1100`` → ``"01100"``).
+
+    Returns
+    -------
+    str
+        One digit.
+
+    Examples
+    --------
+    >>> check_digit("01100"), check_digit("13101"), check_digit("01000")   # 札幌市 011002 …
     ('2', '6', '6')
+    >>> check_digit("13104")   # 新宿区 131041
+    '1'
     """
-    if not (isinstance(code5, str) and len(code5) == 5 and code5.isdigit()):
-        raise ValueError(f"expected a 5-digit code string such as '01100', got {code5!r}")
-    r = sum(int(d) * w for d, w in zip(code5, WEIGHTS)) % 11
+    s = f"{code5:05d}" if isinstance(code5, int) and not isinstance(code5, bool) else str(code5)
+    if not (len(s) == 5 and s.isascii() and s.isdigit()):
+        raise ValueError(f"check_digit needs a 5-digit code such as '01100', got {code5!r}")
+    r = sum(int(d) * w for d, w in zip(s, WEIGHTS)) % 11
     return str((11 - r) % 10)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .. import constants
 from .._paths import PACKAGE_DIR
 from . import codes
 from ._common import BuildError, parse_int, parse_percent
@@ -25,8 +26,8 @@ INPUTS_ONLINE = ["code_list", "dashboard_municipal_online", "dashboard_prefectur
 LABELS_PATH = PACKAGE_DIR / "refdata" / "dashboard_labels.yml"
 
 STATUS_CATEGORIES = ["実施", "未実施", "調査無し"]
-LEVELS = ["prefecture", "municipality"]
-PROCEDURE_GROUPS = ["よく使う32手続", "子育て・介護26手続", "都道府県手続"]
+LEVELS = list(constants.LEVELS)
+PROCEDURE_GROUPS = list(constants.PROCEDURE_GROUPS)
 
 DX_STATUS_COLUMNS = ["code", "level", "area", "indicator", "indicator_id", "status", "value",
                      "numerator", "denominator", "reference_date", "source"]
@@ -233,3 +234,33 @@ def build_online_procedures(paths: dict[str, Path]) -> pd.DataFrame:
         df[col] = df[col].astype("str")
     df = df.sort_values(["level", "code", "_order"], ignore_index=True)
     return df[ONLINE_COLUMNS]
+
+
+#: Columns of the built ``procedure_catalog`` table.
+CATALOG_COLUMNS = ["level", "procedure_id", "procedure", "procedure_group", "order"]
+
+
+def build_procedure_catalog(paths: dict[str, Path]) -> pd.DataFrame:
+    """Every procedure row of the two online exports, including those no body publishes a rate for.
+
+    ``online_procedures`` has rows only where a value is published, so several disaster-related
+    procedures would be missing from a list made from it; this table keeps the export's rows:
+    ``level``, ``procedure_id``, ``procedure`` (label as published), ``procedure_group`` and
+    ``order`` (row order within the level's export).
+    """
+    lab = labels()
+    recs = []
+    for level, source in (("municipality", "dashboard_municipal_online"),
+                          ("prefecture", "dashboard_prefecture_online")):
+        groups = lab["procedure_groups"][level]
+        _, rows = read_wide(paths[source])
+        for order, (area, label, _) in enumerate(rows):
+            if area not in groups or label not in lab["procedures"]:
+                raise BuildError(f"{Path(paths[source]).name}: unknown procedure area or label "
+                                 f"{area!r} / {label!r}; add it to {LABELS_PATH.name}")
+            recs.append((level, lab["procedures"][label], label, groups[area], order))
+    df = pd.DataFrame(recs, columns=CATALOG_COLUMNS)
+    df["level"] = pd.Categorical(df["level"], categories=LEVELS)
+    df["procedure_group"] = pd.Categorical(df["procedure_group"], categories=PROCEDURE_GROUPS)
+    df["order"] = df["order"].astype("int64")
+    return df
