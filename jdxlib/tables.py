@@ -251,7 +251,7 @@ def national_series(series_id: str, since: int | None = None) -> pd.DataFrame:
         ``secondary`` (read in a secondary report), ``publisher``, ``source_title``,
         ``source_url``.
     """
-    from . import trends
+    from ._tidy import trends
 
     return _national(trends.trend_rows(series_id, since=since))
 
@@ -305,7 +305,7 @@ def national_latest(themes: Iterable[str], since: int | None = None) -> pd.DataF
         ``in_latest_round`` (True: observed in the latest round of its own survey — the
         「最新の全国値」 table; False: a series last seen earlier).
     """
-    from . import trends
+    from ._tidy import trends
 
     current, past = trends.latest_rows(list(themes), since=since)
     both = pd.concat([current.assign(in_latest_round=True), past.assign(in_latest_round=False)],
@@ -320,9 +320,9 @@ def national_flags(themes: Iterable[str] | None = None) -> pd.DataFrame:
     (``respondent_base_1733``, ``internally_inconsistent``, ``superseded_unknown``), and
     ``published_count`` the count first published where MIC corrected it.
     """
-    from . import trends
+    from ._tidy import trends
 
-    return _national(trends._flagged_rows(list(themes) if themes else None))
+    return _national(trends.flagged_rows(list(themes) if themes else None))
 
 
 # --------------------------------------------------------------------------- online procedures
@@ -348,7 +348,7 @@ def procedure_rates(level: str = "municipality", by: str | None = None) -> pd.Da
         ``rate_median_pct``, ``rate_q1_pct``, ``rate_q3_pct`` (over the bodies publishing a
         rate; NaN when none does).
     """
-    from . import procedures
+    from ._tidy import procedures
 
     frame = procedures.procedure_overview(level) if by is None else procedures.overview_by(by, level)
     frame = frame.assign(not_published=frame["total"] - frame["offering"])
@@ -367,7 +367,7 @@ def procedure_coverage(by: str | None = "type", level: str = "municipality") -> 
         ``n`` (bodies with a value), ``missing`` (without), ``median_pct``, ``q1_pct``,
         ``q3_pct``, ``iqr_pp``, ``min_pct``, ``max_pct``.
     """
-    from . import procedures
+    from ._tidy import procedures
 
     frame = procedures.coverage_summary(by, level)
     return _percent(frame, percents={"median": "median_pct", "q1": "q1_pct", "q3": "q3_pct",
@@ -384,7 +384,7 @@ def procedure_coverage_by_prefecture(indicator: str = "frequent_32_online_rate")
         ``missing``, ``median_pct``, ``q1_pct``, ``q3_pct``, ``own_pct`` (the prefecture's
         own value), ``own_numerator``, ``own_denominator``.
     """
-    from . import procedures
+    from ._tidy import procedures
 
     return _percent(procedures.prefecture_coverage(indicator),
                     percents={"median": "median_pct", "q1": "q1_pct", "q3": "q3_pct", "own": "own_pct"},
@@ -403,7 +403,7 @@ def procedure_coverage_by_body(level: str = "municipality") -> pd.DataFrame:
         ``frequent_32_denominator`` × 100), ``childcare_26_online_pct``, and ``offered*``
         (procedures with a published application rate).  NaN = not published.
     """
-    from . import procedures
+    from ._tidy import procedures
 
     return _percent(procedures.coverage(level), percents={
         "frequent_32_online_rate": "frequent_32_online_pct",
@@ -427,7 +427,7 @@ def card_rates(by: str | None = None) -> pd.DataFrame:
         ``population``, ``cards_issued``, ``rate_pct`` (cards_issued / population × 100),
         ``published_pct`` (the rate MIC published, for comparison).
     """
-    from . import cards
+    from ._tidy import cards
 
     if by is None:
         frame = cards.national_curve()
@@ -446,7 +446,7 @@ def card_rate_bands(by: str | None = None) -> pd.DataFrame:
     pandas.DataFrame
         ``date``, [*by*], ``median_pct``, ``q1_pct``, ``q3_pct``, ``n`` (municipalities).
     """
-    from . import cards
+    from ._tidy import cards
 
     return _percent(cards.rate_band(by), percents={"median": "median_pct", "q1": "q1_pct", "q3": "q3_pct"})
 
@@ -461,7 +461,7 @@ def card_errata() -> pd.DataFrame:
         count), ``published``, ``recomputed``, ``difference`` (in the unit of *field*),
         ``erratum`` (its id; the reason is told in the report).
     """
-    from . import cards
+    from ._tidy import cards
 
     return cards.errata().drop(columns=["reason_ja", "reason"], errors="ignore").reset_index(drop=True)
 
@@ -475,7 +475,7 @@ def card_latest(by: str = "type", value: str = "rate") -> pd.DataFrame:
     pandas.DataFrame
         *by*, ``n``, ``median_pct``, ``q1_pct``, ``q3_pct``, ``min_pct``, ``max_pct``.
     """
-    from . import cards
+    from ._tidy import cards
 
     return _percent(cards.latest_summary(by, value), percents={
         "median": "median_pct", "q1": "q1_pct", "q3": "q3_pct", "min": "min_pct", "max": "max_pct"})
@@ -492,7 +492,7 @@ def card_rates_by_prefecture() -> pd.DataFrame:
         ``holding_median_pct``, ``holding_q3_pct`` (over its municipalities: no
         prefecture-wide holding rate is published).
     """
-    from . import cards
+    from ._tidy import cards
 
     return _percent(cards.prefecture_rates(), percents={
         "rate": "rate_pct", "holding_q1": "holding_q1_pct", "holding_median": "holding_median_pct",
@@ -501,7 +501,7 @@ def card_rates_by_prefecture() -> pd.DataFrame:
 
 def card_holding_by_body() -> pd.DataFrame:
     """Each municipality's holding rate from the dashboard (``holding_pct``; NaN = not published)."""
-    from . import cards
+    from ._tidy import cards
 
     return _percent(cards.holding_rates(), percents={"holding_rate": "holding_pct"})
 
