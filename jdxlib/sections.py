@@ -253,11 +253,12 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
         charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
                             edgecolor=charts.HIGHLIGHT, linewidth=1.5)
         charts.label_bodies(ax, gdf, [highlight.code], color=charts.HIGHLIGHT)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     charts.geographic_aspect(ax, gdf)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")
-    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub) + charts.outside_note(outside) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村", fig, cap, None)
 
 
