@@ -267,6 +267,9 @@ def prefecture_table_section(items: pd.DataFrame, prefecture, highlight=None) ->
     table = analysis.prefecture_detail(items, prefecture.name)
     if highlight is not None:
         table.insert(0, "注目", ["◀" if c == highlight.code else "" for c in table["code"]])
+    # reader headings, as in the prefecture profile (no column names in reader text)
+    table = table.rename(columns={"code": "コード", "name": "団体名", "type": "区分", "population_2020": "人口（2020）",
+                                  "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数"})
     cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code])
     return Section(f"{prefecture.name}の市区町村一覧", None, cap, table)
 
