@@ -419,7 +419,9 @@ def municipal_map_section(prefecture, highlight=None, value: str = "rate") -> Se
     what = f"交付率（{latest_date():%Y-%m-%d}）" if value == "rate" else "保有率（2024年7月公開）"
     charts.choropleth(gdf, value, highlight=[highlight.code] if highlight is not None else [], vmin=lo, vmax=hi,
                       title=f"{prefecture.name}：{what}（％）", legend_label="%", ax=ax)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
+    note += charts.outside_note(outside)
     cap = (caption(note) if value == "rate" else holding_caption(note)) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村：{what}の地図", fig, cap, None)
 

@@ -292,6 +292,36 @@ def add_polygons(ax, geometries, *, values=None, cmap=None, norm=None, facecolor
     return coll
 
 
+def crop_outlying(ax, gdf, keep_code=None) -> list[str]:
+    """Zoom a prefecture's municipal map on its main area when far islands (伊豆諸島・小笠原,
+    先島) shrink it at least fourfold; returns the names left outside.  Nothing is cropped
+    when the highlighted body (*keep_code*) is one of them."""
+    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(geo) < 3:
+        return []
+    rep = geo.geometry.representative_point()
+    x, y = rep.x.to_numpy(), rep.y.to_numpy()
+    dist = np.hypot(x - np.median(x), y - np.median(y))
+    far = dist > max(0.8, 3 * float(np.median(dist)))
+    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
+        return []
+    x0, y0, x1, y1 = geo[~far].total_bounds
+    fx0, fy0, fx1, fy1 = geo.total_bounds
+    if (fx1 - fx0) * (fy1 - fy0) < 4 * max((x1 - x0) * (y1 - y0), 1e-9):
+        return []
+    px, py = (x1 - x0) * 0.03, (y1 - y0) * 0.03
+    ax.set_xlim(x0 - px, x1 + px)
+    ax.set_ylim(y0 - py, y1 + py)
+    return geo["name"][far].astype(str).tolist()
+
+
+def outside_note(names: Sequence[str]) -> str:
+    """Caption sentence naming the bodies left outside a cropped map (empty when none)."""
+    if not names:
+        return ""
+    return f"離島の{len(names)}団体（{'、'.join(names)}）は地図の範囲外。"
+
+
 def geographic_aspect(ax, gdf) -> None:
     """Aspect ratio for longitude/latitude axes: 1 / cos(mean latitude), as geopandas uses."""
     bounds = gdf.geometry.total_bounds

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ._build.opendata import normalise_option, questionnaire
+from . import analysis as _analysis
 from ._memo import derived
 from .peers import population_band
 from .stats import rank_with_ties
@@ -184,8 +185,9 @@ def _rows(survey: pd.DataFrame | None, wave: str, question_id: str | None) -> pd
     return _cached_rows(wave, question_id) if survey is None else _select(survey, wave, question_id)
 
 
-#: Group of the bodies whose grouping value is missing (双葉町 has no 2020 population).
-UNKNOWN_GROUP = "不明"
+#: Group of the bodies whose grouping value is missing (双葉町 has no 2020 population); the same
+#: label as the other reports (analysis.UNKNOWN_GROUP), which their captions explain.
+UNKNOWN_GROUP = _analysis.UNKNOWN_GROUP
 
 
 def _with_group(df: pd.DataFrame, by: str | None) -> pd.DataFrame:

@@ -292,7 +292,7 @@ def municipal_map_section(question_id: str, wave: str, prefecture, highlight=Non
     if highlight is not None and (gdf["code"] == highlight.code).any():
         charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
                             edgecolor=charts.HIGHLIGHT, linewidth=1.5)
-    outside = _crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     charts.geographic_aspect(ax, geo)
     present = [c for c in colors if (gdf["category"] == c).any()]
@@ -303,36 +303,13 @@ def municipal_map_section(question_id: str, wave: str, prefecture, highlight=Non
     no_poly = gdf.loc[gdf.geometry.isna() | gdf.geometry.is_empty, "name"].astype(str).tolist()
     notes = ""
     if outside:
-        notes += f"離島の{len(outside)}団体（{'、'.join(outside[:8])}{'など' if len(outside) > 8 else ''}）は地図の範囲外。"
+        notes += charts.outside_note(outside)
     if no_poly:
         notes += f"簡略化した境界データにポリゴンのない{len(no_poly)}団体（{'、'.join(no_poly)}）は描かれない。"
     breakdown = "、".join(f"{c}{int((gdf['category'] == c).sum())}団体" for c in present)
     cap = caption(wave, f"{prefecture.name}の全{len(a):,}市区町村（内訳：{breakdown}）",
                   extra=NONRESPONSE_NOTE + notes) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村（地図）", fig, cap, None)
-
-
-def _crop_outlying(ax, gdf, keep_code=None) -> list[str]:
-    """Zoom the map to the main area when far islands (伊豆諸島・小笠原, 先島) shrink it
-    at least fourfold; returns the names left outside.  Nothing is cropped when the
-    highlighted body is one of them."""
-    geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    if len(geo) < 3:
-        return []
-    rep = geo.geometry.representative_point()
-    x, y = rep.x.to_numpy(), rep.y.to_numpy()
-    dist = np.hypot(x - np.median(x), y - np.median(y))
-    far = dist > max(0.8, 3 * float(np.median(dist)))
-    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
-        return []
-    x0, y0, x1, y1 = geo[~far].total_bounds
-    fx0, fy0, fx1, fy1 = geo.total_bounds
-    if (fx1 - fx0) * (fy1 - fy0) < 4 * max((x1 - x0) * (y1 - y0), 1e-9):
-        return []
-    px, py = (x1 - x0) * 0.03, (y1 - y0) * 0.03
-    ax.set_xlim(x0 - px, x1 + px)
-    ax.set_ylim(y0 - py, y1 + py)
-    return geo["name"][far].astype(str).tolist()
 
 
 def prefecture_table_section(prefecture, highlight=None) -> Section:

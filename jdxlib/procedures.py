@@ -389,7 +389,9 @@ def municipal_map_section(prefecture, highlight=None, indicator: str = "frequent
     mark = [highlight.code] if highlight is not None else []
     charts.choropleth(gdf, indicator, highlight=mark, title=f"{prefecture.name}：{COVERAGE_LABELS[indicator]}（％）",
                       legend_label="%", ax=ax)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
+    note += charts.outside_note(outside)
     cap = caption("municipality", coverage_items=True, extra=note) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村：地図", fig, cap, None)
 

@@ -253,11 +253,12 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
         charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
                             edgecolor=charts.HIGHLIGHT, linewidth=1.5)
         charts.label_bodies(ax, gdf, [highlight.code], color=charts.HIGHLIGHT)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     charts.geographic_aspect(ax, gdf)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")
-    cap = status_caption(sub) + " " + describe("boundaries").credit_line
+    cap = status_caption(sub) + charts.outside_note(outside) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村", fig, cap, None)
 
 
@@ -266,6 +267,9 @@ def prefecture_table_section(items: pd.DataFrame, prefecture, highlight=None) ->
     table = analysis.prefecture_detail(items, prefecture.name)
     if highlight is not None:
         table.insert(0, "注目", ["◀" if c == highlight.code else "" for c in table["code"]])
+    # reader headings, as in the prefecture profile (no column names in reader text)
+    table = table.rename(columns={"code": "コード", "name": "団体名", "type": "区分", "population_2020": "人口（2020）",
+                                  "population_band": "人口規模", "yes_count": "実施数", "answered": "回答項目数"})
     cap = status_caption(items[items["prefecture_code"] == prefecture.prefecture_code])
     return Section(f"{prefecture.name}の市区町村一覧", None, cap, table)
 

@@ -60,6 +60,9 @@ def caption(rows: pd.DataFrame) -> str:
         dens.append(f"{LEVEL_JA.get(lvl, lvl)} {text}")
     basis = ("公表された割合が件数から再現できる時点は公表値（回答団体を分母とする値を含む）、"
              "それ以外は団体数÷全団体数（件数のない時点は公表値）")
+    if set(rows["denominator_basis"].dropna().astype(str)) == {"population"}:
+        # a rate over population (マイナンバーカード保有枚数率), not a share of bodies
+        basis = "公表された率（枚数÷人口）をそのまま使う（団体の数の割合ではない）"
     return (f"調査：{'、'.join(labels.values())}。調査時点：{span}。分母：{'; '.join(dens)}。"
             f"値：{basis}。{source_notes(rows)}{credit_line(rows)}")
 

@@ -79,6 +79,19 @@ def test_municipal_map_names_the_highlighted_body(ctx):
     plt.close(fig)
 
 
+def test_municipal_maps_of_tokyo_leave_far_islands_out_and_say_so(ctx):
+    """小笠原 (27°N) must not shrink 東京都's municipalities to a dot (sections, cards, procedures)."""
+    from jdxlib import cards, procedures
+
+    items = analysis.status_items(["cio_appointed"])
+    for sec in (sections.municipal_map_section(items, "cio_appointed", ctx.prefecture, ctx.highlight),
+                cards.municipal_map_section(ctx.prefecture, ctx.highlight),
+                procedures.municipal_map_section(ctx.prefecture, ctx.highlight)):
+        assert sec.figure.axes[0].get_ylim()[0] > 34, sec.title
+        assert "小笠原村" in sec.caption and "地図の範囲外" in sec.caption, sec.title
+        plt.close(sec.figure)
+
+
 def _all_trend_series():
     return sorted({s for k in themes.theme_keys(include_overview=True) for s in themes.get(k).get("trend_series", [])})
 

@@ -67,6 +67,7 @@ def test_highlight_and_prefecture_sections(items):
     assert f"（{k}/{n}）" in hi.loc[hi["指標"] == "CIOの任命", "島根県の市区町村"].iloc[0]
     detail = sections.prefecture_table_section(items, ctx.prefecture, ctx.highlight).table
     assert len(detail) == len(shimane) and (detail["注目"] == "◀").sum() == 1
+    assert not [c for c in detail.columns if str(c).isascii()]  # reader headings only
 
 
 def test_crosstab_is_an_association_with_counts(items):
