@@ -21,9 +21,10 @@ LEVEL_LABELS = {"prefecture": "都道府県", "municipality": "市区町村", "d
 
 
 # A chart printed in a report is at most as wide as an A4 page's text (210 − 2 × 14 mm) and as
-# tall as jdx.css lets an image be (230 mm, leaving room for the caption on the same page).
+# tall as jdx.css lets an image be (200 mm, leaving room for a heading, a lead paragraph and the
+# caption on the same page).
 PRINT_WIDTH_IN = 182 / 25.4
-PRINT_HEIGHT_IN = 230 / 25.4
+PRINT_HEIGHT_IN = 200 / 25.4
 MIN_PRINTED_PT = 8.0
 # jdx's survey rounds are yearly (or more often): a longer gap means a round is missing
 MAX_GAP = pd.Timedelta(days=int(1.5 * 365))
