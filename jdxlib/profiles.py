@@ -316,9 +316,13 @@ def status_section(p: MunicipalityProfile) -> Section:
     for key in GROUP_ORDER:
         t = c[c["group"].astype(str) == key]
         table[p.groups[key].label] = [_frac(y, n, s) for y, n, s in zip(t["yes"], t["n"], t["share"])]
-    sizes = "、".join(
-        f"{_short_name(p, k)} {p.groups[k].size}団体（回答{int(c[c['group'].astype(str) == k]['n'].min()):,}〜"
-        f"{int(c[c['group'].astype(str) == k]['n'].max()):,}）" for k in GROUP_ORDER if p.groups[k].size)
+    def answered(k) -> str:
+        n = c[c["group"].astype(str) == k]["n"]
+        lo, hi = int(n.min()), int(n.max())
+        return f"回答{lo:,}" if lo == hi else f"回答{lo:,}〜{hi:,}"
+
+    sizes = "、".join(f"{_short_name(p, k)} {p.groups[k].size}団体（{answered(k)}）"
+                      for k in GROUP_ORDER if p.groups[k].size)
     items_n = {_short_name(p, k): int(c[c["group"].astype(str) == k]["n"].min())
                for k in GROUP_ORDER if p.groups[k].size}
     return Section("推進体制・AI・RPA・テレワーク：比較グループとの比較", fig,
@@ -715,7 +719,7 @@ def prefecture_identity_section(pp: PrefectureProfile) -> Section:
     """Who the prefecture is: name, population, its municipalities by type."""
     i = pp.info
     types = "、".join(f"{t}{n}" for t, n in i["municipalities_by_type"].items())
-    rows = [("都道府県", i["name"]), ("よみ", i["kana"] or "—"), ("英語名", i["name_en"] or "—"),
+    rows = [("都道府県", i["name"]), ("よみ", i["kana"] or "—"),
             ("団体コード", i["code"]), ("県庁所在地", i["capital"] or "—"),
             ("人口（2020年国勢調査）", f"{int_text(i['population_2020'])}人"),
             ("市区町村数", f"{i['municipalities']}（{types}）")]
@@ -1084,8 +1088,9 @@ def _prefecture_summary(pp: PrefectureProfile) -> str:
     for r in mp.itertuples():
         if pd.notna(r.median) and pd.notna(r.national_median):
             rel = "上回る" if r.median > r.national_median else ("下回る" if r.median < r.national_median else "同じ")
-            parts.append(f"{r.indicator}の中央値{percent_text(r.median)}は全国{percent_text(r.national_median)}を{rel}" if rel != "同じ"
-                         else f"{r.indicator}の中央値{percent_text(r.median)}は全国と同じ")
+            parts.append(f"{r.indicator}の中央値{percent_text(r.median)}は全国の市区町村の中央値"
+                         f"{percent_text(r.national_median)}を{rel}" if rel != "同じ"
+                         else f"{r.indicator}の中央値{percent_text(r.median)}は全国の市区町村の中央値と同じ")
     if parts:
         lines.append("- 市区町村の値：" + "；".join(parts) + "。")
     ns = int(ms["not_surveyed"].max())
