@@ -164,6 +164,36 @@ def stages(man: dict) -> str:
             f"{means['write']:.3f} · total {total:.3f} s")
 
 
+def font_subsetting(html_files: list[Path], reps: int = 2) -> str:
+    """WeasyPrint's PDF time with HarfBuzz font subsetting (apt ``libharfbuzz-subset0``,
+    used when present) and with its fallback, fontTools — side by side in this process."""
+    from jdxlib.report.exporters import html_to_pdf
+
+    import weasyprint.pdf.fonts as wf
+
+    if not getattr(wf, "harfbuzz_subset", None):
+        return "libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools only"
+    hb, ft = [], []
+    htmls = [p.read_text(encoding="utf-8") for p in html_files]
+    html_to_pdf(htmls[0])  # fonts loaded once
+    saved = wf.harfbuzz_subset
+    for _ in range(reps):
+        for html in htmls:
+            t = time.process_time()
+            html_to_pdf(html)
+            hb.append(time.process_time() - t)
+            wf.harfbuzz_subset = None
+            try:
+                t = time.process_time()
+                html_to_pdf(html)
+                ft.append(time.process_time() - t)
+            finally:
+                wf.harfbuzz_subset = saved
+    h, f = statistics.median(hb), statistics.median(ft)
+    return (f"PDF CPU time per profile, median of {len(hb)}: HarfBuzz subsetting {h:.3f} s, "
+            f"fontTools {f:.3f} s ({f - h:+.3f} s without libharfbuzz-subset0)")
+
+
 def per_report_cost(man: dict) -> float:
     return statistics.fmean(r.get("duration_s") or 0.0 for r in man["reports"])
 
@@ -214,6 +244,9 @@ def main() -> int:
             rows.append(line(f"jdx report --jobs {args.jobs}, {fmt.upper().replace(',', '+')}", w, len(sample)))
             print(rows[-1], flush=True)
             print(f"    {stages(man)}\n    memory per worker: {mem}", flush=True)
+            if key == "pdf":
+                htmls = sorted((tmp / "jdx-pdf" / "default").glob("profile_*.html"))[:4]
+                print(f"    {font_subsetting(htmls)}", flush=True)
         if "cluster" in parts:
             from distributed import LocalCluster
 
