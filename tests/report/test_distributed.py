@@ -199,3 +199,26 @@ def test_sigterm_cancels_cluster_reports_and_kills_their_kernels(cluster, fake_n
     assert not alive, f"kernels left running on the workers: {alive}"
     man = _consistent(out / "default")
     assert {r["key"] for r in man["reports"]} <= {"fake_theme"}
+
+
+@pytest.mark.slow
+def test_cluster_timeout_fails_the_report_and_the_batch_goes_on(cluster, fake_notebooks, tmp_path):
+    """The config's cluster key and a per-report timeout, on the cluster route."""
+    pidfile = tmp_path / "hang.pid"
+    make_notebook(fake_notebooks / "05_hang.ipynb", "止まる架空テーマ",
+                  [f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"])
+    cfg = tmp_path / "batch.yml"
+    cfg.write_text(f"cluster: {cluster}\nreports:\n  - notebook: hang\n    timeout: 4\n  - notebook: fake_theme\n",
+                   encoding="utf-8")
+    t0 = time.monotonic()
+    res = _invoke(["--config", str(cfg), "--out", str(tmp_path / "out")], fake_notebooks)
+    assert res.exit_code == 1, res.output
+    assert time.monotonic() - t0 < 120
+    assert "on the Dask cluster" in res.output
+    by = {r["key"]: r for r in _consistent(tmp_path / "out" / "batch")["reports"]}
+    assert by["fake_theme"]["status"] == "ok"
+    assert by["hang"]["status"] == "failed" and by["hang"]["error"]["stage"] == "timeout"
+    assert "timeout of 4 s" in by["hang"]["error"]["evalue"]
+    pid = int(pidfile.read_text())
+    time.sleep(0.5)
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
