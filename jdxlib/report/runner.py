@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .._atomic import write_bytes, write_text
+from .._atomic import write_bytes
 from . import manifest as mf
 
 FORMATS = ("html", "pdf")
