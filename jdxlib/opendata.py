@@ -597,9 +597,12 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
     me = me.iloc[0]
     question_ids = question_ids or DEFAULT_BODY_QUESTIONS
     rows = []
+    national = survey is None and who is None  # the same table for every body of a batch
     for wave, qids in question_ids.items():
         for qid in qids:
-            a = answers(qid, wave, "municipality", survey=s, who=w)
+            a = _national_answers(qid, wave) if national else answers(qid, wave, "municipality", survey=s, who=w)
+            # only the columns used below: filtering the whole table 33 times per body is slow
+            a = a[["code", "kind", "category", "option_order", "prefecture_code", "type"]]
             mine = a[a["code"] == code]
             kind = mine["kind"].iloc[0]
             cats = mine.sort_values("option_order")["category"].astype(str).tolist()
@@ -617,6 +620,12 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
                 row[f"{peer}_respondents"] = resp
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+@derived("opendata_survey", "municipalities", "prefectures", maxsize=32, copy=False)
+def _national_answers(question_id: str, wave: str) -> pd.DataFrame:
+    """:func:`answers` of every municipality, kept while the data is unchanged (read only)."""
+    return answers(question_id, wave, "municipality")
 
 
 def prefecture_answers(prefecture_code: str, question_ids: dict[str, Sequence[str]] | None = None, *,

@@ -15,7 +15,7 @@ def _norm(name: str) -> str:
 
 
 def _split(req: str) -> tuple[str, str]:
-    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*$", req)
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(?:\[[^\]]*\])?\s*(.*?)\s*(?:#.*)?$", req)
     return _norm(m.group(1)), m.group(2).replace(" ", "")
 
 

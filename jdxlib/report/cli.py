@@ -462,11 +462,12 @@ def _ensure_data() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers (default: number of cores).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS", help=f"Stop a report that runs longer (default {DEFAULT_TIMEOUT_S:g}; 0 = no limit); the batch goes on.")
 @click.option("--force", is_flag=True, help="Re-run reports that are up to date.")
+@click.option("--cluster", metavar="tcp://HOST:PORT", default=None, help="Run the reports on a Dask distributed cluster (its scheduler's address); this process still writes every file. Default: local worker processes.")
 @click.option("--no-wait", "no_wait", is_flag=True, help="Fail at once when another jdx report is writing to the same run folder (default: wait for it).")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A YAML batch (notebooks × parameter sets × formats).")
 @click.option("--list", "list_", is_flag=True, help="List notebooks and their parameters, then exit.")
 @click.pass_context
-def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, timeout, force, no_wait, config, list_):
+def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, out, jobs, timeout, force, cluster, no_wait, config, list_):
     """Execute notebooks and write HTML/PDF reports into OUT/RUN/.
 
     RUN is the config file's stem, or "default". Without a selector: the overview and
@@ -499,6 +500,15 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         except ConfigError as exc:
             raise ConfigUsageError(f"malformed config: {exc}") from None
 
+    if cluster is not None:
+        from .config import cluster_problem
+
+        problem = cluster_problem(cluster)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--cluster")
+        cluster = cluster.strip()
+    elif batch is not None:
+        cluster = batch.cluster
     if batch is None:  # bad option values are reported before any data work
         themes_given = _themes(catalog, theme) if theme else None
         formats = _formats(fmt)
@@ -548,16 +558,27 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         unique.append(s)
     specs = unique
 
+    client = None
+    if cluster is not None:
+        from .distributed import ClusterError, connect, worker_count
+
+        try:
+            client = connect(cluster)
+        except ClusterError as exc:
+            raise click.ClickException(str(exc)) from None
     cores = _cores()
     n_jobs = jobs or (batch.jobs if batch and batch.jobs else None) or cores
-    if n_jobs > cores:
+    if client is not None:
+        n_jobs = worker_count(client)  # the cluster's workers, whatever --jobs says
+    elif n_jobs > cores:
         click.echo(
             f"warning: {n_jobs} workers asked for, but this machine has {cores} core(s): using {cores} "
             "(each worker holds about 0.5 GB; more workers than cores only run slower)", err=True,
         )
         n_jobs = cores
+    where = f" on the Dask cluster {cluster}" if client is not None else ""
     click.echo(
-        f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s))",
+        f"jdx report: {len(specs)} report(s) → {run_dir}/ ({min(n_jobs, max(1, len(specs)))} worker(s){where})",
         err=True,
     )
     if timeout is None:
@@ -569,19 +590,24 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
             result = run_reports(
                 specs, out_dir, run, jobs=n_jobs, force=force, notebooks_dir=catalog.directory,
                 progress=progress, wait=not no_wait, on_wait=lambda msg: click.echo(msg, err=True),
-                timeout=timeout or None,
+                timeout=timeout or None, cluster=client,
             )
     except KeyboardInterrupt as exc:
         progress.close()
         signum = exc.signum if isinstance(exc, _Terminated) else signal.SIGINT
+        left = ("the cluster's running reports were cancelled and their kernels stopped" if client is not None
+                else "no worker or kernel is left")
         click.echo(
             f"interrupted ({signal.Signals(signum).name}): finished reports are in the manifest; "
-            "no half-written file and no worker or kernel is left", err=True,
+            f"no half-written file and {left}", err=True,
         )
         ctx.exit(128 + int(signum))
     except (OSError, ValueError) as exc:
         progress.close()
         raise click.ClickException(str(exc)) from None
+    finally:
+        if client is not None:
+            client.close()
     progress.close()
 
     entries = result.entries

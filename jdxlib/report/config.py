@@ -7,6 +7,7 @@
     formats: [html, pdf]       # optional default for every item (else html)
     jobs: 2                    # optional; --jobs wins
     timeout: 600               # optional seconds per report (default 1800; 0 = none); --timeout wins
+    cluster: tcp://10.0.0.5:8786  # optional Dask scheduler (see README); --cluster wins
     reports:
       - notebook: overview                     # one notebook, default parameters
       - notebooks: [governance, ai_rpa]        # notebooks × parameter sets
@@ -44,7 +45,7 @@ from .runner import name_problem
 from .runner import quote as _quote
 
 FORMATS = ("html", "pdf")
-TOP_KEYS = ("out", "formats", "jobs", "timeout", "reports")
+TOP_KEYS = ("out", "formats", "jobs", "timeout", "cluster", "reports")
 ITEM_KEYS = (
     "notebook",
     "notebooks",
@@ -82,6 +83,29 @@ class BatchConfig:
     jobs: int | None
     items: list[ConfigItem] = field(default_factory=list)
     timeout: float | None = None  # seconds per report; 0 = no limit
+    cluster: str | None = None  # a Dask scheduler address
+
+
+#: Dask scheduler addresses jdx accepts (tls:// takes its certificates from Dask's configuration).
+CLUSTER_SCHEMES = ("tcp", "tls")
+
+
+def cluster_problem(value: Any) -> str | None:
+    """Why *value* is not a Dask scheduler address such as ``tcp://host:8786``, or None."""
+    import urllib.parse
+
+    example = "a Dask scheduler address such as tcp://host:8786 (or tls://host:8786)"
+    if not isinstance(value, str) or not value.strip():
+        return f"expected {example}, found {_quote(value)}"
+    try:
+        url = urllib.parse.urlsplit(value.strip())
+        port = url.port
+    except ValueError:
+        return f"expected {example}, found {_quote(value)}"
+    if url.scheme not in CLUSTER_SCHEMES or not url.hostname or port is None or port == 0 \
+            or url.path not in ("", "/") or url.query or url.fragment or url.username:
+        return f"expected {example}, found {_quote(value)}"
+    return None
 
 
 class _Ctx:
@@ -391,6 +415,15 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
             raise ctx.error(v, "jobs", f"expected a whole number ≥ 1, found {_kind(v)}")
         jobs = val
     timeout = _timeout(ctx, top["timeout"][1], "timeout") if "timeout" in top else None
+    cluster = None
+    if "cluster" in top:
+        v = top["cluster"][1]
+        cluster = _value(v) if isinstance(v, ScalarNode) else None
+        problem = cluster_problem(cluster) if isinstance(v, ScalarNode) else (
+            f"expected a Dask scheduler address such as tcp://host:8786, found {_kind(v)}")
+        if problem:
+            raise ctx.error(v, "cluster", problem)
+        cluster = cluster.strip()
     default_formats: tuple[str, ...] = ("html",)
     if "formats" in top:
         default_formats = _formats(ctx, top["formats"][1], "formats")
@@ -466,4 +499,5 @@ def load_config(path: str | Path, catalog: Catalog) -> BatchConfig:
                 **selectors,
             )
         )
-    return BatchConfig(path=path, run=path.stem, out=out, jobs=jobs, items=items, timeout=timeout)
+    return BatchConfig(path=path, run=path.stem, out=out, jobs=jobs, items=items, timeout=timeout,
+                       cluster=cluster)

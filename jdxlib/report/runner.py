@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .._atomic import write_bytes, write_text
+from .._atomic import write_bytes
 from . import manifest as mf
 
 FORMATS = ("html", "pdf")
@@ -436,11 +436,11 @@ def execute_report(task: dict) -> dict:
         nb.metadata["jdx"] = header
         error = find_error(nb, injected)
         # The executed notebook is kept in every case: it is where a failure is read.
-        write_text(paths["ipynb"], nbformat.writes(nb) + "\n")
-        result["outputs"]["ipynb"] = _out_record(run_dir, paths["ipynb"])
+        _emit(task, result, run_dir, paths, "ipynb", (nbformat.writes(nb) + "\n").encode("utf-8"))
         if error:
             result["error"] = error
-            _remove_stale(paths, keep=("ipynb",))
+            if not task.get("return_files"):
+                _remove_stale(paths, keep=("ipynb",))
         else:
             stage = "html"
             t1 = time.perf_counter()
@@ -449,15 +449,13 @@ def execute_report(task: dict) -> dict:
             )
             timings["html"] = time.perf_counter() - t1
             if "html" in spec.formats:
-                write_text(paths["html"], html)
-                result["outputs"]["html"] = _out_record(run_dir, paths["html"])
+                _emit(task, result, run_dir, paths, "html", html.encode("utf-8"))
             if "pdf" in spec.formats:
                 stage = "pdf"
                 t1 = time.perf_counter()
                 pdf = html_to_pdf(html, base_url=str(nb_path.parent))
                 timings["pdf"] = time.perf_counter() - t1
-                write_bytes(paths["pdf"], pdf)
-                result["outputs"]["pdf"] = _out_record(run_dir, paths["pdf"])
+                _emit(task, result, run_dir, paths, "pdf", pdf)
             result["status"] = "ok"
     except Exception as exc:  # one report's failure never stops the batch
         tb = traceback.format_exc()
@@ -478,9 +476,12 @@ def execute_report(task: dict) -> dict:
             "evalue": _ANSI.sub("", str(exc))[:2000],
             "traceback": _ANSI.sub("", tb)[-4000:],
         }
-        _remove_stale(paths, keep=("ipynb",) if "ipynb" in result["outputs"] else ())
+        if not task.get("return_files"):
+            _remove_stale(paths, keep=("ipynb",) if "ipynb" in result["outputs"] else ())
     result["duration_s"] = round(time.perf_counter() - t0, 3)
     result["cell_execution_s"] = round(cell_time, 3)
+    if "_write_s" in result:
+        timings["write"] = result.pop("_write_s")
     result["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     return result
 
@@ -505,6 +506,20 @@ def _remove_stale(paths: dict[str, Path], keep=()) -> None:
                 pass
 
 
+def _emit(task: dict, result: dict, run_dir: Path, paths: dict[str, Path], fmt: str, data: bytes) -> None:
+    """Write one output file, or (``task["return_files"]``, a Dask worker) hand its bytes
+    back in ``result["files"]``: then only the client writes the run folder."""
+    if task.get("return_files"):
+        result.setdefault("files", {})[fmt] = data
+        result["outputs"][fmt] = {"path": paths[fmt].relative_to(run_dir).as_posix(), "sha256": mf.sha256_bytes(data)}
+        return
+    t = time.perf_counter()
+    write_bytes(paths[fmt], data)
+    result["outputs"][fmt] = _out_record(run_dir, paths[fmt])
+    result.setdefault("_write_s", 0.0)
+    result["_write_s"] += time.perf_counter() - t
+
+
 def _out_record(run_dir: Path, path: Path) -> dict[str, str]:
     return {"path": path.relative_to(run_dir).as_posix(), "sha256": mf.sha256_file(path)}
 
@@ -527,13 +542,16 @@ def run_reports(
     progress: Callable[[dict, int, int], None] | None = None,
     wait: bool = True,
     on_wait: Callable[[str], None] | None = None,
+    cluster=None,
 ) -> RunResult:
     """Produce every report of *specs* into ``out_dir/run``; return the manifest entries.
 
     *progress* is called in the parent after each report with (entry, done, total).  The run
     folder is locked for the whole run (:func:`run_folder_lock`): a second run into the same
     folder waits (*on_wait* gets a message) or, with ``wait=False``, raises
-    :class:`RunFolderBusy`.  Reports already in the folder's manifest stay listed.
+    :class:`RunFolderBusy`.  Reports already in the folder's manifest stay listed.  With
+    *cluster* (a connected :class:`distributed.Client`) the reports run on its workers
+    (:mod:`jdxlib.report.distributed`); this process still writes every file.
     """
     from .exporters import tool_versions
 
@@ -552,11 +570,12 @@ def run_reports(
         return _run_locked(
             specs, run_dir, run, names, t0, jobs=jobs, force=force, timeout=timeout,
             notebooks_dir=notebooks_dir, progress=progress, tool_versions=tool_versions,
+            cluster=cluster,
         )
 
 
 def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, notebooks_dir, progress,
-                tool_versions) -> RunResult:
+                tool_versions, cluster=None) -> RunResult:
     tools = tool_versions()
     previous = mf.previous_entries(run_dir)
     nbdir = Path(notebooks_dir) if notebooks_dir else Path(specs[0].notebook).parent if specs else Path.cwd()
@@ -680,7 +699,28 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
         if progress:
             progress(entry, done, total)
 
-    if todo:
+    def interrupted() -> None:
+        # Reports still running leave no file behind: the manifest lists exactly the
+        # reports on disk (an earlier run's intact outputs stay).
+        for spec, _task in todo:
+            if "status" in entries[spec.name]:
+                continue
+            prev = previous.get(spec.name)
+            if prev and prev.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, prev):
+                kept[spec.name] = prev
+            else:
+                _remove_stale(_outputs_for(run_dir, spec.name, ("ipynb",) + FORMATS))
+        for part in run_dir.glob(".*.part"):  # a killed worker's unfinished write
+            part.unlink(missing_ok=True)
+        man = snapshot()  # record what finished before the interrupt
+        mf.write_manifest(run_dir, man)
+        mf.write_index(run_dir, man)
+
+    if todo and cluster is not None:
+        from .distributed import run_on_cluster
+
+        run_on_cluster(cluster, todo, finish, interrupted, run_dir=run_dir, tools=tools)
+    elif todo:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
         pending = list(todo)
         attempts: dict[str, int] = {}
@@ -707,21 +747,7 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
                 except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP turned into it by the CLI
                     with _signals_ignored():
                         _stop_workers(pool)
-                        # Reports still running leave no file behind: the manifest lists
-                        # exactly the reports on disk (an earlier run's intact outputs stay).
-                        for spec, _task in todo:
-                            if "status" in entries[spec.name]:
-                                continue
-                            prev = previous.get(spec.name)
-                            if prev and prev.get("status") in ("ok", "skipped") and mf.outputs_intact(run_dir, prev):
-                                kept[spec.name] = prev
-                            else:
-                                _remove_stale(_outputs_for(run_dir, spec.name, ("ipynb",) + FORMATS))
-                        for part in run_dir.glob(".*.part"):  # a killed worker's unfinished write
-                            part.unlink(missing_ok=True)
-                        man = snapshot()  # record what finished before the interrupt
-                        mf.write_manifest(run_dir, man)
-                        mf.write_index(run_dir, man)
+                        interrupted()
                     raise
     man = snapshot()
     mf.write_manifest(run_dir, man)
