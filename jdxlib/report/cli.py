@@ -18,7 +18,6 @@ for the lock, or fails at once with ``--no-wait``.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -45,25 +44,14 @@ class _Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
-@contextlib.contextmanager
 def _terminate_as_interrupt():
     """SIGTERM/SIGHUP raise :class:`_Terminated` (a KeyboardInterrupt) while a run is on."""
+    from .runner import signals_handled
+
     def handler(signum, frame):
         raise _Terminated(signum)
 
-    old = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            try:
-                old[sig] = signal.signal(sig, handler)
-            except ValueError:  # not the main thread
-                pass
-    try:
-        yield
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
+    return signals_handled(("SIGTERM", "SIGHUP"), handler)
 
 
 class ConfigUsageError(click.ClickException):

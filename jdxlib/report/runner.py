@@ -756,21 +756,32 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
 
 
 @contextlib.contextmanager
+def signals_handled(names, handler):
+    """Within the block, the signals *names* (e.g. ``"SIGTERM"``; those this platform lacks are
+    skipped) go to *handler*; the previous handlers come back afterwards.  Outside the main
+    thread signals cannot be set, and the block runs unchanged."""
+    import signal
+
+    old = {}
+    try:
+        for name in names:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                old[sig] = signal.signal(sig, handler)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
 def _signals_ignored():
     """No second Ctrl-C/SIGTERM may cut the clean-up short."""
     import signal
 
-    sigs = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    try:
-        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
-    except ValueError:  # not the main thread: nothing to protect
-        yield
-        return
-    try:
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
+    return signals_handled(("SIGINT", "SIGTERM", "SIGHUP"), signal.SIG_IGN)
 
 
 def _stop_workers(pool: cf.ProcessPoolExecutor, grace: float = 10.0) -> None:
