@@ -600,26 +600,60 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
     national = survey is None and who is None  # the same table for every body of a batch
     for wave, qids in question_ids.items():
         for qid in qids:
-            a = _national_answers(qid, wave) if national else answers(qid, wave, "municipality", survey=s, who=w)
-            # only the columns used below: filtering the whole table 33 times per body is slow
-            a = a[["code", "kind", "category", "option_order", "prefecture_code", "type"]]
-            mine = a[a["code"] == code]
-            kind = mine["kind"].iloc[0]
-            cats = mine.sort_values("option_order")["category"].astype(str).tolist()
+            index = _national_answer_index(qid, wave) if national else \
+                _AnswerIndex(answers(qid, wave, "municipality", survey=s, who=w))
+            kind, cats = index.own[code]
             row = {"wave": wave, "question_id": qid, "label": question(qid, wave)["label"],
                    "answer": "、".join(cats), "kind": kind}
-            others = a["code"] != code  # peers never include the body itself
-            for peer, sel in (("prefecture", a["prefecture_code"] == me["prefecture_code"]),
-                              ("type", a["type"].astype(str) == str(me["type"])),
-                              ("national", pd.Series(True, index=a.index))):
-                sub = a[sel & others]
-                resp = sub[sub["kind"] == "answer"]["code"].nunique()
-                k = sub[(sub["kind"] == "answer") & (sub["category"] == cats[0])]["code"].nunique() \
-                    if kind == "answer" else np.nan
-                row[f"{peer}_count"] = k
-                row[f"{peer}_respondents"] = resp
+            answered = kind == "answer"
+            for peer, group in (("prefecture", me["prefecture_code"]), ("type", str(me["type"])),
+                                ("national", None)):
+                # peers never include the body itself: take it out of the counts it is in
+                row[f"{peer}_count"] = index.count(peer, group, cats[0]) - 1 if answered else np.nan
+                row[f"{peer}_respondents"] = index.respondents(peer, group) - int(answered)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+class _AnswerIndex:
+    """Respondents and option counts of one question per peer group, counted once.
+
+    ``own[code]`` is ``(kind, categories in option order)``; :meth:`count` and
+    :meth:`respondents` count distinct bodies in a group (``prefecture`` by prefecture code,
+    ``type`` by type, ``national`` for all), the body itself included.
+    """
+
+    def __init__(self, a: pd.DataFrame):
+        a = a[["code", "kind", "category", "option_order", "prefecture_code", "type"]].copy()
+        a["type"] = a["type"].astype(str)
+        a["category"] = a["category"].astype(str)
+        ordered = a.sort_values(["code", "option_order"], kind="mergesort")
+        self.own = {code: (str(g["kind"].iloc[0]), g["category"].tolist())
+                    for code, g in ordered.groupby("code", sort=False)}
+        ans = a[a["kind"] == "answer"].drop_duplicates(["code", "category"])
+        who = ans.drop_duplicates("code")
+        self._respondents = {
+            "prefecture": who["prefecture_code"].value_counts().to_dict(),
+            "type": who["type"].value_counts().to_dict(),
+            "national": {None: len(who)},
+        }
+        self._counts = {
+            "prefecture": ans.groupby(["prefecture_code", "category"], observed=True).size().to_dict(),
+            "type": ans.groupby(["type", "category"], observed=True).size().to_dict(),
+            "national": {(None, c): n for c, n in ans["category"].value_counts().items()},
+        }
+
+    def respondents(self, peer: str, group) -> int:
+        return int(self._respondents[peer].get(group, 0))
+
+    def count(self, peer: str, group, category: str) -> int:
+        return int(self._counts[peer].get((group, category), 0))
+
+
+@derived("opendata_survey", "municipalities", "prefectures", maxsize=32, copy=False)
+def _national_answer_index(question_id: str, wave: str) -> _AnswerIndex:
+    """:class:`_AnswerIndex` of every municipality's answers, kept while the data is unchanged."""
+    return _AnswerIndex(_national_answers(question_id, wave))
 
 
 @derived("opendata_survey", "municipalities", "prefectures", maxsize=32, copy=False)

@@ -272,3 +272,30 @@ def test_prefecture_grid_cells_match_their_labels(real):
             ps = od.prefecture_shares(qid, list(yes), wave).set_index("prefecture")
             share = ps.loc[rows[r], "share"]
             assert cells[r * len(cols) + c] == ("" if pd.isna(share) else f"{share * 100:.0f}"), (rows[r], cols[c])
+
+
+@pytest.mark.mirror
+def test_body_answers_counts_match_filtering_the_answers_table(real):
+    """The per-group counts (counted once per question) equal filtering every answer row."""
+    m = od.bodies("municipality")
+    st = od.status_by_body("2024")
+    silent = st.loc[st["status"].astype(str) == "未提出", "code"].iloc[0]  # answered 2020 only
+    for code in [*m["code"].iloc[[0, 400, 777, 1200, 1740]], silent]:
+        me = m[m["code"] == code].iloc[0]
+        got = od.body_answers(code).set_index(["wave", "question_id"])
+        for (wave, qid), row in got.iterrows():
+            a = od.answers(qid, wave)
+            mine = a[a["code"] == code].sort_values("option_order")
+            assert row["answer"] == "、".join(mine["category"].astype(str))
+            others = a[a["code"] != code]
+            for peer, sel in (("prefecture", others["prefecture_code"] == me["prefecture_code"]),
+                              ("type", others["type"].astype(str) == str(me["type"])),
+                              ("national", pd.Series(True, index=others.index))):
+                resp = others[sel & (others["kind"] == "answer")]
+                assert row[f"{peer}_respondents"] == resp["code"].nunique(), (code, qid, peer)
+                if mine["kind"].iloc[0] == "answer":
+                    first = mine["category"].astype(str).iloc[0]
+                    want = resp[resp["category"].astype(str) == first]["code"].nunique()
+                    assert row[f"{peer}_count"] == want, (code, qid, peer)
+                else:
+                    assert pd.isna(row[f"{peer}_count"])
