@@ -471,24 +471,31 @@ def peer_comparison(
     n_ind, n_cls = len(work["indicator_id"].cat.categories), len(STATUS_CLASSES)
     body, bodies = pd.factorize(codes)
     position = {c: i for i, c in enumerate(bodies)}
-    frames = []
+    general = bool((indicator < 0).any())  # an unlabelled row: the general path handles the NA group
+    frames, blocks = [], []
     for key, group in groups.items():
         chosen = np.zeros(len(bodies), dtype=bool)
         chosen[[position[c] for c in group.codes if c in position]] = True
         members = chosen[body]
-        if (indicator < 0).any():  # an unlabelled row: the general path handles the NA group
+        if general:
             table = share_table(work[members], "indicator_id")
+            table.insert(1, "group", key)
+            table.insert(2, "group_label", group.label)
+            table.insert(3, "group_size", group.size)
+            frames.append(table)
         else:
             counts = np.bincount(indicator[members] * n_cls + classes[members], minlength=n_ind * n_cls)
-            counts = pd.DataFrame(counts.reshape(n_ind, n_cls).astype("int64"), columns=list(STATUS_CLASSES))
-            counts.insert(0, "indicator_id", pd.Categorical.from_codes(
-                np.arange(n_ind), dtype=work["indicator_id"].dtype))
-            table = shares_from_counts(counts, ["indicator_id"])
-        table.insert(1, "group", key)
-        table.insert(2, "group_label", group.label)
-        table.insert(3, "group_size", group.size)
-        frames.append(table)
-    out = pd.concat(frames, ignore_index=True)
+            blocks.append((key, group, counts.reshape(n_ind, n_cls)))
+    if general:
+        out = pd.concat(frames, ignore_index=True)
+    else:  # one table of counts for all groups, shares computed once
+        counts = pd.DataFrame(np.vstack([b[2] for b in blocks]).astype("int64"), columns=list(STATUS_CLASSES))
+        counts.insert(0, "indicator_id", pd.Categorical.from_codes(
+            np.tile(np.arange(n_ind), len(blocks)), dtype=work["indicator_id"].dtype))
+        counts.insert(1, "group", np.repeat([b[0] for b in blocks], n_ind))
+        counts.insert(2, "group_label", np.repeat([b[1].label for b in blocks], n_ind))
+        counts.insert(3, "group_size", np.repeat([b[1].size for b in blocks], n_ind))
+        out = shares_from_counts(counts, ["indicator_id", "group", "group_label", "group_size"])
     out["indicator_id"] = out["indicator_id"].astype(str)
     out.insert(1, "own_status", out["indicator_id"].map(own.astype(object).to_dict()))
     out = out.merge(_labels(work), on="indicator_id", how="left")

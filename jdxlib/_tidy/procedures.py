@@ -287,7 +287,7 @@ def gap_check(code: Any, gaps: pd.DataFrame) -> pd.DataFrame:
     if not len(gaps):
         return pd.DataFrame(columns=["procedure_group", "gaps", "indicator_id", "value", "numerator",
                                      "denominator", "max_not_online", "contradicts"])
-    cov = coverage(body.level).set_index("code")
+    cov = _coverage_by_code(body.level)
     me = cov.loc[body.code] if body.code in cov.index else None
     counts = gaps["procedure_group"].astype(str).value_counts()
     for group in [g for g in GROUPS if g in counts.index]:
@@ -439,6 +439,13 @@ def overview_by(by: str = "type", level: str = "municipality") -> pd.DataFrame:
     return out
 
 
+@derived("dx_status", "online_procedures", "municipalities", "prefectures", maxsize=4, copy=False)
+def _coverage_by_code(level: str) -> pd.DataFrame:
+    """:func:`coverage` indexed by code, kept while the data is unchanged (read only)."""
+    return coverage(level).set_index("code")
+
+
+@derived("dx_status", "online_procedures", "municipalities", "prefectures", maxsize=4)
 def coverage(level: str = "municipality") -> pd.DataFrame:
     """Per body: 32手続 (and, for municipalities, 26手続) coverage and procedures offered.
 
