@@ -36,9 +36,29 @@ def printed_scale(width_in: float, height_in: float) -> float:
 
 
 def _texts(fig):
+    """The texts drawn on *fig* (visible, not empty).
+
+    Hidden artists are not descended into, and neither is the axis of an axes drawn without
+    axes (a map): asking such an axis for its children would create tick objects only to
+    find them invisible.
+    """
+    from matplotlib.axis import Axis
     from matplotlib.text import Text
 
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    out = []
+
+    def walk(artist):
+        if not artist.get_visible():
+            return
+        if isinstance(artist, Axis) and not artist.axes.axison:
+            return
+        if isinstance(artist, Text) and artist.get_text().strip():
+            out.append(artist)
+        for child in artist.get_children():
+            walk(child)
+
+    walk(fig)
+    return out
 
 
 def saved_size_in(fig) -> tuple[float, float]:
