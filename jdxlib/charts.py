@@ -293,10 +293,17 @@ def add_polygons(ax, geometries, *, values=None, cmap=None, norm=None, facecolor
     return coll
 
 
-def crop_outlying(ax, gdf, keep_code=None) -> list[str]:
-    """Zoom a prefecture's municipal map on its main area when far islands (伊豆諸島・小笠原,
-    先島) shrink it at least fourfold; returns the names left outside.  Nothing is cropped
-    when the highlighted body (*keep_code*) is one of them."""
+def crop_outlying(ax, gdf, keep_code: str | None = None) -> list[str]:
+    """Zoom a prefecture's municipal map on its main cluster; return the names of the bodies
+    left outside the view.
+
+    A body is outlying when its representative point is farther from the prefecture's median
+    one than max(0.8°, 3 × the median distance); the view is cropped only when leaving the
+    outlying bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of
+    東京都, 先島・大東 of 沖縄県).  An outlying highlighted body (*keep_code*) stays in the view
+    (the view then spans the main cluster and that body, e.g. 東京都 down to 利島村 without
+    小笠原).
+    """
     geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(geo) < 3:
         return []
@@ -304,16 +311,23 @@ def crop_outlying(ax, gdf, keep_code=None) -> list[str]:
     x, y = rep.x.to_numpy(), rep.y.to_numpy()
     dist = np.hypot(x - np.median(x), y - np.median(y))
     far = dist > max(0.8, 3 * float(np.median(dist)))
-    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
+    codes = geo["code"].astype(str).to_numpy()
+    kept = keep_code is not None and bool((far & (codes == str(keep_code))).any())
+    if keep_code is not None:
+        far &= codes != str(keep_code)
+    if not far.any():
         return []
     x0, y0, x1, y1 = geo[~far].total_bounds
     fx0, fy0, fx1, fy1 = geo.total_bounds
     if (fx1 - fx0) * (fy1 - fy0) < 4 * max((x1 - x0) * (y1 - y0), 1e-9):
         return []
-    px, py = (x1 - x0) * 0.03, (y1 - y0) * 0.03
+    # an outlying highlighted body sits at the view's edge: leave room for it and the legend
+    px, py = (x1 - x0) * 0.03, (y1 - y0) * (0.1 if kept else 0.03)
     ax.set_xlim(x0 - px, x1 + px)
     ax.set_ylim(y0 - py, y1 + py)
-    return geo["name"][far].astype(str).tolist()
+    # outlying bodies that still fall inside the view (between the cluster and the highlighted body) are drawn
+    seen = (x >= x0 - px) & (x <= x1 + px) & (y >= y0 - py) & (y <= y1 + py)
+    return geo["name"][far & ~seen].astype(str).tolist()
 
 
 def outside_note(names: Sequence[str]) -> str:

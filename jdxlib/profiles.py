@@ -580,41 +580,6 @@ def _map_frame(prefecture_code: str, counts: pd.DataFrame):
     return gdf
 
 
-def _crop(ax, gdf, keep_code: str | None) -> list[str]:
-    """Zoom on the prefecture's main cluster; return names of bodies left outside the view.
-
-    A body is outlying when its centroid is farther from the prefecture's median centroid than
-    max(0.8°, 3 × the median distance); the view is cropped only when leaving the outlying
-    bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of 東京都,
-    先島・大東 of 沖縄県).  An outlying highlighted body stays in the view (the view then
-    spans the main cluster and that body, e.g. 東京都 down to 利島村 without 小笠原).
-    """
-    geo = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
-    if len(geo) < 3:
-        return []
-    rep = geo.geometry.representative_point()
-    x, y = rep.x.to_numpy(), rep.y.to_numpy()
-    mx, my = np.median(x), np.median(y)
-    dist = np.hypot(x - mx, y - my)
-    far = dist > max(0.8, 3 * float(np.median(dist)))
-    kept = keep_code is not None and bool((far & (geo["code"] == keep_code).to_numpy()).any())
-    if keep_code is not None:
-        far &= (geo["code"] != keep_code).to_numpy()
-    if not far.any():
-        return []
-    minx, miny, maxx, maxy = geo[~far].total_bounds
-    fx0, fy0, fx1, fy1 = geo.total_bounds
-    if (fx1 - fx0) * (fy1 - fy0) < 4 * max((maxx - minx) * (maxy - miny), 1e-9):
-        return []
-    # an outlying highlighted body sits at the view's edge: leave room for it and the legend
-    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * (0.1 if kept else 0.03)
-    ax.set_xlim(minx - padx, maxx + padx)
-    ax.set_ylim(miny - pady, maxy + pady)
-    # outlying bodies that still fall inside the view (between the cluster and the highlighted body) are drawn
-    seen = (x >= minx - padx) & (x <= maxx + padx) & (y >= miny - pady) & (y <= maxy + pady)
-    return geo["name"][far & ~seen].astype(str).tolist()
-
-
 def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""):
     from matplotlib.colors import BoundaryNorm
     from matplotlib.patches import Patch
@@ -647,7 +612,7 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
                     markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
             handles.append(plt.Line2D([], [], marker="*", color=HIGHLIGHT, linestyle="none", markersize=11,
                                       label=f"{highlight.name}（役所・役場の位置）"))
-    outside = _crop(ax, gdf, highlight.code if highlight is not None else None)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_axis_off()

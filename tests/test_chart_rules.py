@@ -92,6 +92,24 @@ def test_municipal_maps_of_tokyo_leave_far_islands_out_and_say_so(ctx):
         plt.close(sec.figure)
 
 
+def test_municipal_maps_keep_an_outlying_highlighted_body_in_view(real_data):
+    """A highlighted island stays on the map, cropped down to it; the farther islands are named outside
+    (one crop for theme maps and profiles, :func:`jdxlib.charts.crop_outlying`)."""
+    from jdxlib import cards, procedures, profiles
+
+    viz.set_theme()
+    ctx = validate_parameters(prefecture="東京都", highlight="利島村")
+    items = analysis.status_items(["cio_appointed"])
+    for sec in (sections.municipal_map_section(items, "cio_appointed", ctx.prefecture, ctx.highlight),
+                cards.municipal_map_section(ctx.prefecture, ctx.highlight),
+                procedures.municipal_map_section(ctx.prefecture, ctx.highlight),
+                profiles.map_section(profiles.municipality_profile("利島村"))):
+        low, high = sec.figure.axes[0].get_ylim()
+        assert 30 < low < 34.6 and high > 35.5, (sec.title, low)  # 利島 (34.5°N) in, 小笠原 (27°N) out
+        assert "小笠原村" in sec.caption and "利島村）" not in sec.caption and "利島村、" not in sec.caption, sec.caption
+        plt.close(sec.figure)
+
+
 def _all_trend_series():
     return sorted({s for k in themes.theme_keys(include_overview=True) for s in themes.get(k).get("trend_series", [])})
 
