@@ -417,11 +417,13 @@ def municipal_map_section(prefecture, highlight=None, value: str = "rate") -> Se
     lo = float(np.floor(lt[value].min() / 5) * 5)
     hi = float(np.ceil(lt[value].max() / 5) * 5)
     what = f"交付率（{latest_date():%Y-%m-%d}）" if value == "rate" else "保有率（2024年7月公開）"
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)  # names on the final view
     charts.choropleth(gdf, value, highlight=[highlight.code] if highlight is not None else [], vmin=lo, vmax=hi,
-                      title=f"{prefecture.name}：{what}（％）", legend_label="%", ax=ax)
-    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
+                      title=f"{prefecture.name}：{what}（％）", legend_label="%", decimals=PERCENT_DECIMALS, ax=ax)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
     note += charts.outside_note(outside)
+    found = sections.named_extremes(charts.extremes(gdf, value, decimals=PERCENT_DECIMALS), gdf)
+    note += sections.map_names_sentence(found, outside, None, what="交付率" if value == "rate" else "保有率", value_text=percent_text)
     cap = (caption(note) if value == "rate" else holding_caption(note)) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村：{what}の地図", fig, cap, None)
 

@@ -67,7 +67,7 @@ from .formatting import percent_text, share_text
 from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
 from .procedures import NO_BODY_DATA
-from .sections import COMPLETE_COUNT_NOTE, Section, int_text, one_body_text
+from .sections import COMPLETE_COUNT_NOTE, Section, int_text, map_names_sentence, named_extremes, one_body_text
 from .stats import PERCENT_DECIMALS, median_iqr, percentile_of, rank_with_ties, share_table
 from .constants import DASHBOARD_RELEASE as _DASHBOARD_RELEASE
 from .palette import ANSWER_COLORS as _ANSWER_COLORS
@@ -598,7 +598,7 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     handles = []
     if len(part):
         handles.append(Patch(facecolor="0.85", hatch="///", label="調査無しの項目あり"))
-    missing_poly = []
+    missing_poly, star = [], []
     if highlight is not None:
         me = gdf[gdf["code"] == highlight.code]
         if len(me) and me.geometry.notna().all() and not me.geometry.is_empty.all():
@@ -608,7 +608,8 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
         munis = _load("municipalities")
         pos = munis.loc[munis["code"] == highlight.code, ["lng", "lat"]]
         if len(pos) and pos.notna().all(axis=None):
-            ax.plot(pos["lng"].iloc[0], pos["lat"].iloc[0], marker="*", color=HIGHLIGHT, markersize=13,
+            star.append((pos["lng"].iloc[0], pos["lat"].iloc[0]))
+            ax.plot(*star[0], marker="*", color=HIGHLIGHT, markersize=13,
                     markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
             handles.append(plt.Line2D([], [], marker="*", color=HIGHLIGHT, linestyle="none", markersize=11,
                                       label=f"{highlight.name}（役所・役場の位置）"))
@@ -624,7 +625,10 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, cax=_colorbar_axes(fig, ax), ticks=range(0, n_items + 1))
     cb.set_label(f"実施している項目数（{n_items}項目中）")
-    return fig, outside, missing_poly
+    # names: the highlighted body and the most and fewest items among the bodies coloured (all items answered)
+    found = charts.label_extremes(ax, gdf.assign(count=gdf["yes_count"].where(gdf["complete"])), "count",
+                                  highlight=[highlight.code] if highlight is not None else [], avoid=star)
+    return fig, outside, missing_poly, named_extremes(found, gdf)
 
 
 #: Map layout in inches: usual and widest map width (for long, flat shapes such as 沖縄県
@@ -659,16 +663,20 @@ def _colorbar_axes(fig, ax):
 def map_section(p: MunicipalityProfile) -> Section:
     """A map of the body's prefecture, coloured by item count, the body outlined in red."""
     pref = _names.resolve_prefecture(p.body.prefecture_code)
-    fig, outside, _ = _count_map(pref, p.counts, p.body, f"{pref.name}の市区町村（赤：{p.body.name}）")
-    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, p.items), None)
+    fig, outside, no_polygon, extremes = _count_map(pref, p.counts, p.body, f"{pref.name}の市区町村（赤：{p.body.name}）")
+    named = None if no_polygon else p.body.name
+    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, p.items, extremes, named), None)
 
 
-def _map_caption(outside: list[str], items: pd.DataFrame) -> str:
+def _map_caption(outside: list[str], items: pd.DataFrame, extremes: list | None = None,
+                 highlight_name: str | None = None) -> str:
     n_items = len(STATUS_ITEMS)
     parts = [f"色＝{n_items}項目（推進体制等7項目、AI・RPA・テレワーク）のうち「実施」の数。"
              "斜線＝調査無しの項目がある団体（実施数を比べられないため色を付けない）。"]
     if outside:
         parts.append(f"離島の{len(outside)}団体（{'、'.join(outside[:10])}{'など' if len(outside) > 10 else ''}）は地図の範囲外。")
+    parts.append(map_names_sentence(extremes or [], outside, highlight_name, what="実施数",
+                                    value_text=lambda v: f"{int(v)}項目", words=("最多", "最少")))
     parts.append(f"調査時点：{_date_note(items)}。{_dashboard_source()}。境界は2021-01-01現在、"
                  f"{describe('boundaries').credit_line}")
     return "".join(parts)
@@ -863,8 +871,8 @@ def prefecture_municipal_percent_section(pp: PrefectureProfile) -> Section:
 
 def prefecture_map_section(pp: PrefectureProfile) -> Section:
     """Map of the prefecture's municipalities coloured by item count."""
-    fig, outside, _ = _count_map(pp.prefecture, pp.counts, None)
-    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, pp.items), None)
+    fig, outside, _, extremes = _count_map(pp.prefecture, pp.counts, None)
+    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, pp.items, extremes), None)
 
 
 def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:
