@@ -468,7 +468,7 @@ def highlight_section(highlight) -> tuple[Section, str]:
         parts.append(f"{label}の中央値{percent_text(last['median'])}を{side}います。")
     parts.append(f"2024年7月公開のダッシュボードの保有率は{percent_text(hr)}です（調査時点の記載なし）。" if hr is not None
                  else "2024年7月公開のダッシュボードに保有率の値はありません。")
-    cap = caption(f"人口の近い同区分団体：{groups['similar'].definition}。比較グループに{highlight.name}自身は含まない。") + \
+    cap = caption(f"人口の近い同区分団体：{groups['similar'].definition_ja}。比較グループに{highlight.name}自身は含まない。") + \
         "　保有率：" + holding_caption()
     return Section(f"{highlight.name}（{highlight.prefecture}）の交付率と比較", fig, cap, table), "".join(parts)
 

@@ -227,8 +227,8 @@ def peers_section(p: MunicipalityProfile) -> Section:
     for key in GROUP_ORDER:
         g = p.groups[key]
         rows.append({"比較グループ": g.label, "団体数": g.size,
-                     "定義": g.definition.split(" / ")[0],
-                     "注意": g.note.split(" / ")[0] if g.note else "",
+                     "定義": g.definition_ja,
+                     "注意": g.note_ja,
                      "主に使う": "◀" if key == p.primary else ""})
     cap = ("どのグループにも自団体は含めません。人口の近い同区分団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離。総務省の「類似団体」区分とは別のもの）。"
            "人口規模は2020年国勢調査人口による8区分。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
@@ -365,7 +365,7 @@ def _require_part(value: Any, what: str) -> None:
 def _procedures_caption(p: MunicipalityProfile, extra: str = "") -> str:
     g = p.primary_group
     return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：エクスポートに記載なし。"
-            f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition.split(' / ')[0]}）。"
+            f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition_ja}）。"
             "公表値なし＝オンライン申請率の値がない（オンライン未対応・未報告・手続の実施なしのどれかは区別できない）。"
             "申請率＝その手続の申請件数に占めるオンライン申請の割合。件数が公表されないため、中央値・四分位範囲は"
             f"申請率が公表されている比較団体だけで求め、加重平均はしません。{extra}"
@@ -1023,7 +1023,7 @@ def _municipality_caveats(p: MunicipalityProfile) -> list[str]:
     for k in GROUP_ORDER:
         g = p.groups[k]
         if g.note:
-            out.append(f"注意：{_short_name(p, k)} — {g.note.split(' / ')[0]}。")
+            out.append(f"注意：{_short_name(p, k)} — {g.note_ja}。")
     out.append("注意：AI・RPA・テレワーク、オンライン手続の率、マイナンバーカード保有状況は、エクスポートに調査時点の記載がありません。")
     return out
 
