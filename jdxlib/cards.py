@@ -417,11 +417,13 @@ def municipal_map_section(prefecture, highlight=None, value: str = "rate") -> Se
     lo = float(np.floor(lt[value].min() / 5) * 5)
     hi = float(np.ceil(lt[value].max() / 5) * 5)
     what = f"交付率（{latest_date():%Y-%m-%d}）" if value == "rate" else "保有率（2024年7月公開）"
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)  # names on the final view
     charts.choropleth(gdf, value, highlight=[highlight.code] if highlight is not None else [], vmin=lo, vmax=hi,
-                      title=f"{prefecture.name}：{what}（％）", legend_label="%", ax=ax)
-    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
+                      title=f"{prefecture.name}：{what}（％）", legend_label="%", decimals=PERCENT_DECIMALS, ax=ax)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
     note += charts.outside_note(outside)
+    found = sections.named_extremes(charts.extremes(gdf, value, decimals=PERCENT_DECIMALS), gdf)
+    note += sections.map_names_sentence(found, outside, None, what="交付率" if value == "rate" else "保有率", value_text=percent_text)
     cap = (caption(note) if value == "rate" else holding_caption(note)) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村：{what}の地図", fig, cap, None)
 
@@ -466,7 +468,7 @@ def highlight_section(highlight) -> tuple[Section, str]:
         parts.append(f"{label}の中央値{percent_text(last['median'])}を{side}います。")
     parts.append(f"2024年7月公開のダッシュボードの保有率は{percent_text(hr)}です（調査時点の記載なし）。" if hr is not None
                  else "2024年7月公開のダッシュボードに保有率の値はありません。")
-    cap = caption(f"人口の近い同区分団体：{groups['similar'].definition}。比較グループに{highlight.name}自身は含まない。") + \
+    cap = caption(f"人口の近い同区分団体：{groups['similar'].definition_ja}。比較グループに{highlight.name}自身は含まない。") + \
         "　保有率：" + holding_caption()
     return Section(f"{highlight.name}（{highlight.prefecture}）の交付率と比較", fig, cap, table), "".join(parts)
 

@@ -346,10 +346,17 @@ def add_polygons(ax, geometries, *, values=None, cmap=None, norm=None, facecolor
     return coll
 
 
-def crop_outlying(ax, gdf, keep_code=None) -> list[str]:
-    """Zoom a prefecture's municipal map on its main area when far islands (伊豆諸島・小笠原,
-    先島) shrink it at least fourfold; returns the names left outside.  Nothing is cropped
-    when the highlighted body (*keep_code*) is one of them."""
+def crop_outlying(ax, gdf, keep_code: str | None = None) -> list[str]:
+    """Zoom a prefecture's municipal map on its main cluster; return the names of the bodies
+    left outside the view.
+
+    A body is outlying when its representative point is farther from the prefecture's median
+    one than max(0.8°, 3 × the median distance); the view is cropped only when leaving the
+    outlying bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of
+    東京都, 先島・大東 of 沖縄県).  An outlying highlighted body (*keep_code*) stays in the view
+    (the view then spans the main cluster and that body, e.g. 東京都 down to 利島村 without
+    小笠原).
+    """
     geo = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if len(geo) < 3:
         return []
@@ -357,16 +364,23 @@ def crop_outlying(ax, gdf, keep_code=None) -> list[str]:
     x, y = rep.x.to_numpy(), rep.y.to_numpy()
     dist = np.hypot(x - np.median(x), y - np.median(y))
     far = dist > max(0.8, 3 * float(np.median(dist)))
-    if not far.any() or (keep_code is not None and keep_code in set(geo["code"][far])):
+    codes = geo["code"].astype(str).to_numpy()
+    kept = keep_code is not None and bool((far & (codes == str(keep_code))).any())
+    if keep_code is not None:
+        far &= codes != str(keep_code)
+    if not far.any():
         return []
     x0, y0, x1, y1 = geo[~far].total_bounds
     fx0, fy0, fx1, fy1 = geo.total_bounds
     if (fx1 - fx0) * (fy1 - fy0) < 4 * max((x1 - x0) * (y1 - y0), 1e-9):
         return []
-    px, py = (x1 - x0) * 0.03, (y1 - y0) * 0.03
+    # an outlying highlighted body sits at the view's edge: leave room for it and the legend
+    px, py = (x1 - x0) * 0.03, (y1 - y0) * (0.1 if kept else 0.03)
     ax.set_xlim(x0 - px, x1 + px)
     ax.set_ylim(y0 - py, y1 + py)
-    return geo["name"][far].astype(str).tolist()
+    # outlying bodies that still fall inside the view (between the cluster and the highlighted body) are drawn
+    seen = (x >= x0 - px) & (x <= x1 + px) & (y >= y0 - py) & (y <= y1 + py)
+    return geo["name"][far & ~seen].astype(str).tolist()
 
 
 def outside_note(names: Sequence[str]) -> str:
@@ -560,12 +574,14 @@ def choropleth(
     vmax: float | None = None,
     cmap: str = "viridis",
     name: str | None = "name",
+    decimals: int | None = None,
     ax=None,
 ):
     """A choropleth of *column*; bodies whose *key* is in *highlight* get a red outline.
 
     On a map of one prefecture's municipalities the highlighted body and the bodies with the
-    lowest and highest value are named (column *name*; None for no names).
+    lowest and highest value are named (column *name*; None for no names; values compared
+    rounded to *decimals*, as displayed; see :func:`label_extremes`).  Crop the view (:func:`crop_outlying`) before, not after, drawing.
 
     The colour scale spans the data's range unless *vmin* / *vmax* are given.  Missing
     values are drawn in light grey and named in the legend.  On a national map Okinawa is
@@ -622,14 +638,8 @@ def choropleth(
             spine.set_linewidth(0.6)
         inset.set_facecolor("none")
         inset.set_title("沖縄県", fontsize=9, loc="left", pad=2)
-    if not national and name and name in gdf and known.any() and len(gdf) > 1:
-        # a municipal map names the highlighted body and the bodies with the lowest and highest value
-        vals = values[known]
-        extremes = [gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmin()])],
-                    gdf[key].iloc[int(np.flatnonzero(known)[vals.to_numpy().argmax()])]]
-        label_bodies(ax, gdf, [str(c) for c in extremes if str(c) not in {str(h) for h in highlight}],
-                     key=key, name=name)
-        label_bodies(ax, gdf, list(highlight), key=key, name=name, color=HIGHLIGHT)
+    if not national and name and name in gdf and len(gdf) > 1:
+        label_extremes(ax, gdf, column, highlight=highlight, key=key, name=name, decimals=decimals)
     ax.set_axis_off()
     if title:
         ax.set_title(title, loc="left")
@@ -639,15 +649,120 @@ def choropleth(
 def label_bodies(ax, gdf, codes: Sequence[str], *, key: str = "code", name: str = "name",
                  color: str = "0.1", fontsize: float = 9) -> None:
     """Write the names of the bodies *codes* on a map, at a point inside each polygon."""
-    import matplotlib.patheffects as pe
-
     sel = gdf[gdf[key].astype(str).isin([str(c) for c in codes])]
-    for geom, label in zip(sel.geometry, sel[name].astype(str)):
+    _place_labels(ax, [(geom, label, color) for geom, label in zip(sel.geometry, sel[name].astype(str))], fontsize,
+                  in_view_only=False)
+
+
+#: How many bodies tied at an extreme are named one by one; more are named as 「…ほかN団体」.
+MAX_TIED_NAMED = 3
+
+
+def extremes(gdf, column: str, *, key: str = "code", decimals: int | None = None) -> list[tuple[str, float, list[str]]]:
+    """The lowest and the highest known value of *column* with every body holding it.
+
+    Returns ``[("lowest", value, codes), ("highest", value, codes)]`` (codes in the order of
+    *gdf*); empty when fewer than two different values are known (no extreme to point at).
+    With *decimals*, values are compared as displayed (rounded): equal displayed values tie.
+    """
+    values = pd.to_numeric(gdf[column], errors="coerce").astype("float64")
+    if decimals is not None:
+        values = values.round(decimals)
+    known = values.notna()
+    if values[known].nunique() < 2:
+        return []
+    codes = gdf[key].astype(str)
+    out = []
+    for which, value in (("lowest", values[known].min()), ("highest", values[known].max())):
+        out.append((which, float(value), codes[known & (values == value)].tolist()))
+    return out
+
+
+def extreme_label(names: Sequence[str], max_named: int = MAX_TIED_NAMED) -> list[str]:
+    """Map labels for bodies tied at an extreme: each name when at most *max_named* are tied,
+    else one label 「<first>ほかN団体」 (ties are shown as ties, not as one body's record)."""
+    names = list(names)
+    if len(names) <= max_named:
+        return names
+    return [f"{names[0]}ほか{len(names) - 1}団体"]
+
+
+def label_extremes(ax, gdf, column: str, *, highlight: Sequence[str] = (), key: str = "code", name: str = "name",
+                   max_named: int = MAX_TIED_NAMED, fontsize: float = 9, decimals: int | None = None,
+                   avoid: Sequence[tuple[float, float]] = ()) -> list[tuple[str, float, list[str]]]:
+    """Name on a municipal map the highlighted bodies (red) and the bodies with the lowest and the
+    highest value of *column* (ties as in :func:`extreme_label`; a highlighted body is named once).
+
+    Call it once the view is final (after :func:`crop_outlying`): bodies outside the view are not
+    written, and a label that would run into another (or cover a marker at one of the data points
+    *avoid*) is moved aside with a leader line.
+    Returns :func:`extremes` (with the highlighted bodies still among the codes) for captions.
+    """
+    marked = {str(h) for h in highlight}
+    geoms = dict(zip(gdf[key].astype(str), gdf.geometry))
+    names = dict(zip(gdf[key].astype(str), gdf[name].astype(str)))
+    found = extremes(gdf, column, key=key, decimals=decimals)
+    labels = [(geoms[c], names[c], HIGHLIGHT) for c in gdf[key].astype(str) if c in marked]
+    for _, _, codes in found:
+        others = [c for c in codes if c not in marked]
+        shown = extreme_label([names[c] for c in others], max_named)
+        labels += [(geoms[c], text, "0.1") for c, text in zip(others, shown)]
+    _place_labels(ax, labels, fontsize, avoid)
+    return found
+
+
+# Where a label that would cover another goes instead (points from its body): above, below,
+# right, left, then the diagonals, farther out each round.
+_LABEL_OFFSETS = [(0, 0)] + [(dx * r, dy * r) for r in (13, 24, 36)
+                             for dx, dy in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))]
+
+
+def _place_labels(ax, labels, fontsize: float, avoid: Sequence[tuple[float, float]] = (),
+                  in_view_only: bool = True) -> None:
+    """Write (geometry, text, colour) labels at a point inside each polygon, in order; a label
+    that would overlap an earlier one or leave the axes takes the first free offset of
+    :data:`_LABEL_OFFSETS`, tied to its body by a thin line; markers at the data points *avoid*
+    and the legend count as earlier labels.  Bodies outside the view are skipped (*in_view_only*)."""
+    from matplotlib.transforms import Bbox
+
+    ax.apply_aspect()  # the axes' final box: positions measured now are the drawn ones
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    half = 7 * ax.figure.dpi / 72  # a marker's half width (points to pixels)
+    placed = [Bbox.from_extents(x - half, y - half, x + half, y + half)
+              for x, y in ax.transData.transform(np.asarray(avoid, dtype=float).reshape(-1, 2))]
+    if ax.get_legend() is not None:
+        placed.append(ax.get_legend().get_window_extent(renderer))
+    for geom, text, color in labels:
         if geom is None or geom.is_empty:
             continue
         pt = geom.representative_point()
-        ax.annotate(label, (pt.x, pt.y), fontsize=fontsize, color=color, ha="center", va="center",
-                    path_effects=[pe.withStroke(linewidth=2.5, foreground="white")])
+        if in_view_only and not (x0 <= pt.x <= x1 and y0 <= pt.y <= y1):
+            continue
+        for dx, dy in _LABEL_OFFSETS:
+            ann, box = _annotate(ax, renderer, text, (pt.x, pt.y), (dx, dy), color, fontsize)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(b) for b in placed):
+                break
+            ann.remove()
+        else:  # nowhere free: on the body itself
+            ann, box = _annotate(ax, renderer, text, (pt.x, pt.y), (0, 0), color, fontsize)
+        placed.append(box)
+
+
+def _annotate(ax, renderer, text: str, xy, offset, color, fontsize: float):
+    """One map label *offset* points from *xy* (a thin leader line when moved); returns it and
+    the box of its text."""
+    import matplotlib.patheffects as pe
+    from matplotlib.text import Text
+
+    ann = ax.annotate(text, xy, xytext=offset, textcoords="offset points", fontsize=fontsize, color=color,
+                      ha="center", va="center", path_effects=[pe.withStroke(linewidth=2.5, foreground="white")],
+                      arrowprops=None if tuple(offset) == (0, 0) else
+                      dict(arrowstyle="-", color=color, linewidth=0.6, shrinkA=0, shrinkB=0))
+    ann.update_positions(renderer)  # the text's place (offset points) before measuring it
+    return ann, Text.get_window_extent(ann, renderer).padded(1.5)
 
 
 def distribution(

@@ -142,6 +142,16 @@ class PeerGroup:
         """Number of peers (the body itself not counted)."""
         return len(self.codes)
 
+    @property
+    def definition_ja(self) -> str:
+        """The Japanese half of :attr:`definition` (what reports show)."""
+        return self.definition.split(" / ")[0]
+
+    @property
+    def note_ja(self) -> str:
+        """The Japanese half of :attr:`note` ("" when there is none)."""
+        return self.note.split(" / ")[0]
+
 
 def _require(municipalities: pd.DataFrame) -> None:
     needed = {"code", "prefecture_code", "prefecture", "type", "population_2020"}

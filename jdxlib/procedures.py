@@ -387,11 +387,13 @@ def municipal_map_section(prefecture, highlight=None, indicator: str = "frequent
                                                                           how="left")
     fig, ax = plt.subplots(figsize=(7, 7))
     mark = [highlight.code] if highlight is not None else []
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)  # names on the final view
     charts.choropleth(gdf, indicator, highlight=mark, title=f"{prefecture.name}：{COVERAGE_LABELS[indicator]}（％）",
-                      legend_label="%", ax=ax)
-    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
+                      legend_label="%", decimals=PERCENT_DECIMALS, ax=ax)
     note = f"赤枠：{highlight.name}。" if highlight is not None and (gdf["code"] == highlight.code).any() else ""
     note += charts.outside_note(outside)
+    found = sections.named_extremes(charts.extremes(gdf, indicator, decimals=PERCENT_DECIMALS), gdf)
+    note += sections.map_names_sentence(found, outside, None, what="オンライン化済の割合", value_text=percent_text)
     cap = caption("municipality", coverage_items=True, extra=note) + " " + describe("boundaries").credit_line
     return Section(f"{prefecture.name}の市区町村：地図", fig, cap, None)
 

@@ -67,7 +67,7 @@ from .formatting import percent_text, share_text
 from ._memo import derived
 from .peers import BAND_LABELS, PEER_GROUP_LABELS, PeerGroup, peer_groups, population_band
 from .procedures import NO_BODY_DATA
-from .sections import COMPLETE_COUNT_NOTE, Section, int_text, one_body_text
+from .sections import COMPLETE_COUNT_NOTE, Section, int_text, map_names_sentence, named_extremes, one_body_text
 from .stats import PERCENT_DECIMALS, median_iqr, percentile_of, rank_with_ties, share_table
 from .constants import DASHBOARD_RELEASE as _DASHBOARD_RELEASE
 from .palette import ANSWER_COLORS as _ANSWER_COLORS
@@ -227,8 +227,8 @@ def peers_section(p: MunicipalityProfile) -> Section:
     for key in GROUP_ORDER:
         g = p.groups[key]
         rows.append({"比較グループ": g.label, "団体数": g.size,
-                     "定義": g.definition.split(" / ")[0],
-                     "注意": g.note.split(" / ")[0] if g.note else "",
+                     "定義": g.definition_ja,
+                     "注意": g.note_ja,
                      "主に使う": "◀" if key == p.primary else ""})
     cap = ("どのグループにも自団体は含めません。人口の近い同区分団体は同じ区分で2020年人口が最も近い団体（人口比の対数で測る距離。総務省の「類似団体」区分とは別のもの）。"
            "人口規模は2020年国勢調査人口による8区分。「主に使う」グループをオンライン手続・マイナンバーカード・要約の比較に用います。"
@@ -365,7 +365,7 @@ def _require_part(value: Any, what: str) -> None:
 def _procedures_caption(p: MunicipalityProfile, extra: str = "") -> str:
     g = p.primary_group
     return (f"調査：デジタル庁「自治体DXの取組に関するダッシュボード」。調査時点：エクスポートに記載なし。"
-            f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition.split(' / ')[0]}）。"
+            f"比較：{_short_name(p, p.primary)}{g.size}団体（{g.definition_ja}）。"
             "公表値なし＝オンライン申請率の値がない（オンライン未対応・未報告・手続の実施なしのどれかは区別できない）。"
             "申請率＝その手続の申請件数に占めるオンライン申請の割合。件数が公表されないため、中央値・四分位範囲は"
             f"申請率が公表されている比較団体だけで求め、加重平均はしません。{extra}"
@@ -580,41 +580,6 @@ def _map_frame(prefecture_code: str, counts: pd.DataFrame):
     return gdf
 
 
-def _crop(ax, gdf, keep_code: str | None) -> list[str]:
-    """Zoom on the prefecture's main cluster; return names of bodies left outside the view.
-
-    A body is outlying when its centroid is farther from the prefecture's median centroid than
-    max(0.8°, 3 × the median distance); the view is cropped only when leaving the outlying
-    bodies out shrinks the map's bounding box at least fourfold (伊豆諸島・小笠原 of 東京都,
-    先島・大東 of 沖縄県).  An outlying highlighted body stays in the view (the view then
-    spans the main cluster and that body, e.g. 東京都 down to 利島村 without 小笠原).
-    """
-    geo = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
-    if len(geo) < 3:
-        return []
-    rep = geo.geometry.representative_point()
-    x, y = rep.x.to_numpy(), rep.y.to_numpy()
-    mx, my = np.median(x), np.median(y)
-    dist = np.hypot(x - mx, y - my)
-    far = dist > max(0.8, 3 * float(np.median(dist)))
-    kept = keep_code is not None and bool((far & (geo["code"] == keep_code).to_numpy()).any())
-    if keep_code is not None:
-        far &= (geo["code"] != keep_code).to_numpy()
-    if not far.any():
-        return []
-    minx, miny, maxx, maxy = geo[~far].total_bounds
-    fx0, fy0, fx1, fy1 = geo.total_bounds
-    if (fx1 - fx0) * (fy1 - fy0) < 4 * max((maxx - minx) * (maxy - miny), 1e-9):
-        return []
-    # an outlying highlighted body sits at the view's edge: leave room for it and the legend
-    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * (0.1 if kept else 0.03)
-    ax.set_xlim(minx - padx, maxx + padx)
-    ax.set_ylim(miny - pady, maxy + pady)
-    # outlying bodies that still fall inside the view (between the cluster and the highlighted body) are drawn
-    seen = (x >= minx - padx) & (x <= maxx + padx) & (y >= miny - pady) & (y <= maxy + pady)
-    return geo["name"][far & ~seen].astype(str).tolist()
-
-
 def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""):
     from matplotlib.colors import BoundaryNorm
     from matplotlib.patches import Patch
@@ -633,7 +598,7 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     handles = []
     if len(part):
         handles.append(Patch(facecolor="0.85", hatch="///", label="調査無しの項目あり"))
-    missing_poly = []
+    missing_poly, star = [], []
     if highlight is not None:
         me = gdf[gdf["code"] == highlight.code]
         if len(me) and me.geometry.notna().all() and not me.geometry.is_empty.all():
@@ -643,11 +608,12 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
         munis = _load("municipalities")
         pos = munis.loc[munis["code"] == highlight.code, ["lng", "lat"]]
         if len(pos) and pos.notna().all(axis=None):
-            ax.plot(pos["lng"].iloc[0], pos["lat"].iloc[0], marker="*", color=HIGHLIGHT, markersize=13,
+            star.append((pos["lng"].iloc[0], pos["lat"].iloc[0]))
+            ax.plot(*star[0], marker="*", color=HIGHLIGHT, markersize=13,
                     markeredgecolor="white", markeredgewidth=0.8, linestyle="none")
             handles.append(plt.Line2D([], [], marker="*", color=HIGHLIGHT, linestyle="none", markersize=11,
                                       label=f"{highlight.name}（役所・役場の位置）"))
-    outside = _crop(ax, gdf, highlight.code if highlight is not None else None)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
     if handles:
         ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
     ax.set_axis_off()
@@ -659,7 +625,10 @@ def _count_map(prefecture, counts: pd.DataFrame, highlight=None, title: str = ""
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = fig.colorbar(sm, cax=_colorbar_axes(fig, ax), ticks=range(0, n_items + 1))
     cb.set_label(f"実施している項目数（{n_items}項目中）")
-    return fig, outside, missing_poly
+    # names: the highlighted body and the most and fewest items among the bodies coloured (all items answered)
+    found = charts.label_extremes(ax, gdf.assign(count=gdf["yes_count"].where(gdf["complete"])), "count",
+                                  highlight=[highlight.code] if highlight is not None else [], avoid=star)
+    return fig, outside, missing_poly, named_extremes(found, gdf)
 
 
 #: Map layout in inches: usual and widest map width (for long, flat shapes such as 沖縄県
@@ -694,16 +663,20 @@ def _colorbar_axes(fig, ax):
 def map_section(p: MunicipalityProfile) -> Section:
     """A map of the body's prefecture, coloured by item count, the body outlined in red."""
     pref = _names.resolve_prefecture(p.body.prefecture_code)
-    fig, outside, _ = _count_map(pref, p.counts, p.body, f"{pref.name}の市区町村（赤：{p.body.name}）")
-    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, p.items), None)
+    fig, outside, no_polygon, extremes = _count_map(pref, p.counts, p.body, f"{pref.name}の市区町村（赤：{p.body.name}）")
+    named = None if no_polygon else p.body.name
+    return Section(f"{pref.name}の中の{p.body.name}", fig, _map_caption(outside, p.items, extremes, named), None)
 
 
-def _map_caption(outside: list[str], items: pd.DataFrame) -> str:
+def _map_caption(outside: list[str], items: pd.DataFrame, extremes: list | None = None,
+                 highlight_name: str | None = None) -> str:
     n_items = len(STATUS_ITEMS)
     parts = [f"色＝{n_items}項目（推進体制等7項目、AI・RPA・テレワーク）のうち「実施」の数。"
              "斜線＝調査無しの項目がある団体（実施数を比べられないため色を付けない）。"]
     if outside:
         parts.append(f"離島の{len(outside)}団体（{'、'.join(outside[:10])}{'など' if len(outside) > 10 else ''}）は地図の範囲外。")
+    parts.append(map_names_sentence(extremes or [], outside, highlight_name, what="実施数",
+                                    value_text=lambda v: f"{int(v)}項目", words=("最多", "最少")))
     parts.append(f"調査時点：{_date_note(items)}。{_dashboard_source()}。境界は2021-01-01現在、"
                  f"{describe('boundaries').credit_line}")
     return "".join(parts)
@@ -898,8 +871,8 @@ def prefecture_municipal_percent_section(pp: PrefectureProfile) -> Section:
 
 def prefecture_map_section(pp: PrefectureProfile) -> Section:
     """Map of the prefecture's municipalities coloured by item count."""
-    fig, outside, _ = _count_map(pp.prefecture, pp.counts, None)
-    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, pp.items), None)
+    fig, outside, _, extremes = _count_map(pp.prefecture, pp.counts, None)
+    return Section(f"{pp.prefecture.name}の市区町村の地図", fig, _map_caption(outside, pp.items, extremes), None)
 
 
 def prefecture_municipal_table_section(pp: PrefectureProfile) -> Section:
@@ -1050,7 +1023,7 @@ def _municipality_caveats(p: MunicipalityProfile) -> list[str]:
     for k in GROUP_ORDER:
         g = p.groups[k]
         if g.note:
-            out.append(f"注意：{_short_name(p, k)} — {g.note.split(' / ')[0]}。")
+            out.append(f"注意：{_short_name(p, k)} — {g.note_ja}。")
     out.append("注意：AI・RPA・テレワーク、オンライン手続の率、マイナンバーカード保有状況は、エクスポートに調査時点の記載がありません。")
     return out
 

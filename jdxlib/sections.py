@@ -107,6 +107,31 @@ def status_caption(items: pd.DataFrame) -> str:
 # ------------------------------------------------------------------------------ formatting
 
 
+def named_extremes(found: list, gdf) -> list[tuple[str, float, list[str]]]:
+    """:func:`jdxlib.charts.extremes` (or what :func:`~jdxlib.charts.label_extremes` returns) with
+    the bodies' names in place of their codes."""
+    names = dict(zip(gdf["code"].astype(str), gdf["name"].astype(str)))
+    return [(which, value, [names[c] for c in codes]) for which, value, codes in found]
+
+
+def map_names_sentence(extremes: list, outside: Sequence[str], highlight_name: str | None, *, what: str,
+                       value_text, words: tuple[str, str] = ("最高", "最低")) -> str:
+    """Caption sentence saying which bodies a municipal map names: the highlighted one and those
+    with the highest and the lowest *what* (:func:`named_extremes`), every tied body counted and
+    those outside the view (*outside*) said so.  *value_text* formats a value."""
+    parts = []
+    for which, value, names in sorted(extremes, key=lambda e: e[0] != "highest"):
+        off = [n for n in names if n in set(outside)]
+        if len(names) == 1:
+            bodies = names[0] + ("（地図の範囲外）" if off else "")
+        else:
+            shown = "、".join(names) if len(names) <= 5 else f"{'、'.join(names[:3])}ほか{len(names) - 3}団体"
+            bodies = f"{len(names)}団体（{shown}" + (f"；うち{'、'.join(off)}は地図の範囲外" if off else "") + "）"
+        parts.append(f"{words[0] if which == 'highest' else words[1]}（{value_text(value)}）の{bodies}")
+    named = ([f"赤の{highlight_name}"] if highlight_name else []) + ([f"{what}が" + "と".join(parts)] if parts else [])
+    return f"地図の団体名：{'、'.join(named)}。" if named else ""
+
+
 def int_text(v) -> str:
     """An integer with thousands separators for reader tables ("—" when missing)."""
     return "—" if v is None or pd.isna(v) else f"{int(v):,}"
@@ -245,12 +270,12 @@ def municipal_map_section(items: pd.DataFrame, indicator_id: str, prefecture, hi
     fig, ax = plt.subplots(figsize=(7, 7))
     colors = gdf["status"].astype(str).map(STATUS_COLORS).fillna("#eeeeee")
     charts.add_polygons(ax, gdf.geometry, facecolor=colors.tolist(), linewidth=0.3)
+    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
+    charts.geographic_aspect(ax, gdf)
     if highlight is not None and (gdf["code"] == highlight.code).any():
         charts.add_polygons(ax, gdf.geometry[gdf["code"] == highlight.code], facecolor="none",
                             edgecolor=charts.HIGHLIGHT, linewidth=1.5)
         charts.label_bodies(ax, gdf, [highlight.code], color=charts.HIGHLIGHT)
-    outside = charts.crop_outlying(ax, gdf, highlight.code if highlight is not None else None)
-    charts.geographic_aspect(ax, gdf)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower left", fontsize=8)
     ax.set_axis_off()
     ax.set_title(f"{prefecture.name}：{sub['indicator'].iloc[0]}", loc="left")

@@ -7,6 +7,8 @@ tick label is cut with 「…」; no text is under 8 pt once the figure is print
 """
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -79,6 +81,25 @@ def test_municipal_map_names_the_highlighted_body(ctx):
     plt.close(fig)
 
 
+def test_theme_municipal_map_names_the_extremes(ctx):
+    """The card map of 東京都 names its lowest rate on the map and its highest (an island left
+    outside the view) in the caption; recomputed from mynumber_cards."""
+    import jdxlib
+    from jdxlib import cards
+
+    c = jdxlib.load("mynumber_cards")
+    c = c[(c["date"] == c["date"].max()) & c["code"].astype(str).str.startswith("13")]
+    names = jdxlib.load("municipalities").set_index("code")["name"]
+    pct = (c["cards_issued"] / c["population"] * 100).round(1)
+    low, high = names[c.loc[pct == pct.min(), "code"]].tolist(), names[c.loc[pct == pct.max(), "code"]].tolist()
+    sec = cards.municipal_map_section(ctx.prefecture, ctx.highlight)
+    texts = [t.get_text() for t in sec.figure.axes[0].texts]
+    assert len(low) == len(high) == 1 and low[0] in texts and high[0] not in texts, (low, high, texts)
+    assert f"最高（{pct.max():.1f}%）の{high[0]}（地図の範囲外）" in sec.caption
+    assert f"最低（{pct.min():.1f}%）の{low[0]}。" in sec.caption
+    plt.close(sec.figure)
+
+
 def test_municipal_maps_of_tokyo_leave_far_islands_out_and_say_so(ctx):
     """小笠原 (27°N) must not shrink 東京都's municipalities to a dot (sections, cards, procedures)."""
     from jdxlib import cards, procedures
@@ -89,6 +110,25 @@ def test_municipal_maps_of_tokyo_leave_far_islands_out_and_say_so(ctx):
                 procedures.municipal_map_section(ctx.prefecture, ctx.highlight)):
         assert sec.figure.axes[0].get_ylim()[0] > 34, sec.title
         assert "小笠原村" in sec.caption and "地図の範囲外" in sec.caption, sec.title
+        plt.close(sec.figure)
+
+
+def test_municipal_maps_keep_an_outlying_highlighted_body_in_view(real_data):
+    """A highlighted island stays on the map, cropped down to it; the farther islands are named outside
+    (one crop for theme maps and profiles, :func:`jdxlib.charts.crop_outlying`)."""
+    from jdxlib import cards, procedures, profiles
+
+    viz.set_theme()
+    ctx = validate_parameters(prefecture="東京都", highlight="利島村")
+    items = analysis.status_items(["cio_appointed"])
+    for sec in (sections.municipal_map_section(items, "cio_appointed", ctx.prefecture, ctx.highlight),
+                cards.municipal_map_section(ctx.prefecture, ctx.highlight),
+                procedures.municipal_map_section(ctx.prefecture, ctx.highlight),
+                profiles.map_section(profiles.municipality_profile("利島村"))):
+        low, high = sec.figure.axes[0].get_ylim()
+        assert 30 < low < 34.6 and high > 35.5, (sec.title, low)  # 利島 (34.5°N) in, 小笠原 (27°N) out
+        outside = re.search(r"離島の\d+団体（([^）]*)）", sec.caption).group(1).split("、")
+        assert "小笠原村" in outside and "利島村" not in outside, sec.caption
         plt.close(sec.figure)
 
 

@@ -217,6 +217,41 @@ def test_municipal_choropleth_names_extremes_and_the_highlighted_body():
     assert len(charts.choropleth(gdf, "v", name=None).texts) == 0
 
 
+def test_municipal_choropleth_names_every_tied_extreme_or_counts_them():
+    """Ties at an extreme are not one body's record: up to three are all named, more are counted."""
+    names = ["甲市", "乙町", "丙村", "丁町", "戊村", "己町", "庚村"]
+    gdf = _japan(8).iloc[:7].assign(code=lambda d: d["prefecture_code"], name=names,
+                                    v=[10, 10, 50, 90, 90, 90, 90.04])
+    ax = charts.choropleth(gdf, "v", decimals=1)
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["甲市", "乙町", "丁町ほか3団体"])
+    assert charts.extremes(gdf, "v", decimals=1) == [("lowest", 10.0, ["01", "02"]),
+                                                     ("highest", 90.0, ["04", "05", "06", "07"])]
+    # unrounded, 庚村 alone holds the highest value
+    assert charts.extremes(gdf, "v")[1] == ("highest", 90.04, ["07"])
+
+
+def test_map_labels_move_aside_instead_of_overlapping():
+    import matplotlib.pyplot as plt
+    from shapely.geometry import box
+
+    import geopandas as gpd
+
+    # three tiny neighbouring bodies: their names cannot all sit on their own polygons
+    gdf = gpd.GeoDataFrame({"code": ["1", "2", "3", "4"], "name": ["長い名前の市", "長い名前の町", "長い名前の村", "遠い村"],
+                            "v": [0.0, 100.0, 50.0, 50.0]},
+                           geometry=[box(0, 0, 0.02, 0.02), box(0.02, 0, 0.04, 0.02), box(0.04, 0, 0.06, 0.02),
+                                     box(1, 1, 1.02, 1.02)], crs=4326)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    charts.choropleth(gdf, "v", highlight=["3"], ax=ax)
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    boxes = [Text.get_window_extent(t) for t in ax.texts]  # the words, not their leader lines
+    assert sorted(t.get_text() for t in ax.texts) == ["長い名前の市", "長い名前の村", "長い名前の町"]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert sum(t.arrow_patch is not None for t in ax.texts) >= 1  # moved ones point to their body
+
+
 def test_fit_to_print_wraps_long_axis_labels_and_drops_numbers_that_no_longer_fit():
     import matplotlib.pyplot as plt
     import numpy as np

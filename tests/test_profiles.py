@@ -468,6 +468,64 @@ def test_prefecture_tokyo_map_crops_islands(profiles_mod, data):
     assert "小笠原村" in cap and "範囲外" in cap
 
 
+def _extreme_bodies(raw, prefecture: str):
+    """Recomputed from dx_status: among the prefecture's bodies that answered all ten map items,
+    those with the most and the fewest 実施 (names in code order)."""
+    from jdxlib.profiles import STATUS_ITEMS
+
+    m = raw["munis"]
+    m = m[m["prefecture"] == prefecture]
+    dx = raw["dx"]
+    dx = dx[dx["indicator_id"].isin(STATUS_ITEMS) & dx["code"].isin(m["code"])]
+    per = dx.assign(yes=dx["status"] == "実施", answered=dx["status"].isin(["実施", "未実施"])) \
+        .groupby("code")[["yes", "answered"]].sum()
+    per = per[per["answered"] == len(STATUS_ITEMS)]
+    names = m.set_index("code")["name"].astype(str)
+    return {which: (int(v), [names[c] for c in sorted(per.index[per["yes"] == v])])
+            for which, v in (("highest", per["yes"].max()), ("lowest", per["yes"].min()))}
+
+
+@pytest.mark.parametrize("prefecture", ["鳥取県", "北海道", "東京都"])
+def test_prefecture_map_names_the_extremes_and_their_ties(profiles_mod, raw, prefecture):
+    """Issue 12 §6: a municipal map names the bodies with the most and the fewest items; up to three
+    tied bodies are all named, more are counted (「…ほかN団体」); off-map ones are named in the caption."""
+    from matplotlib.text import Text
+
+    from jdxlib import charts
+
+    sec = profiles_mod.prefecture_map_section(profiles_mod.prefecture_profile(prefecture))
+    fig = sec.figure
+    charts.fit_to_print(fig)
+    assert charts.print_problems(fig) == []  # ≥ 8 pt printed
+    fig.canvas.draw()
+    texts = fig.axes[0].texts
+    off_map = sec.caption.split("離島の")[1].split("）")[0] if "離島の" in sec.caption else ""
+    expected = []
+    for which, (value, names) in _extreme_bodies(raw, prefecture).items():
+        word = "最多" if which == "highest" else "最少"
+        assert f"{word}（{value}項目）の" in sec.caption
+        shown = [n for n in names if n not in off_map]
+        if len(names) <= 3:
+            expected += shown
+        elif shown:
+            expected.append(f"{names[0]}ほか{len(names) - 1}団体")
+            assert f"{word}（{value}項目）の{len(names)}団体（" in sec.caption
+        for n in set(names) - set(shown):
+            assert f"{n}（地図の範囲外）" in sec.caption or f"うち{n}" in sec.caption
+    assert sorted(t.get_text() for t in texts) == sorted(expected)
+    boxes = [Text.get_window_extent(t) for t in texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_municipality_map_names_the_body_in_red(profiles_mod, profile):
+    from jdxlib import charts
+
+    sec = profiles_mod.map_section(profile("檜原村"))
+    named = {t.get_text(): t.get_color() for t in sec.figure.axes[0].texts}
+    assert named["檜原村"] == charts.HIGHLIGHT
+    assert "地図の団体名：赤の檜原村、実施数が最多（" in sec.caption
+
+
 @pytest.mark.slow  # draws every chart of whole profiles
 @pytest.mark.parametrize("name", ["札幌市", "北海道伊達市", "青ヶ島村", "小笠原村", "輪島市"])
 def test_charts_fit_inside_their_figures(profiles_mod, profile, name):

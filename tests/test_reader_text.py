@@ -2,8 +2,9 @@
 
 Unit tests show that each rule of :mod:`jdxlib.report.leftovers` catches its leftover in a
 small crafted page (and leaves clean Japanese text alone); the slow test builds the reports
-of ``./run reports`` (every theme, national), three municipality profiles and a prefecture
-profile once and scans every HTML page.
+of ``./run reports`` (every theme, national), three municipality profiles, a prefecture
+profile and two theme reports for one prefecture (one with a highlighted body) once and scans
+every HTML page.
 """
 from __future__ import annotations
 
@@ -187,8 +188,9 @@ def test_header_names_newer_releases_of_the_theme():
 # ------------------------------------------------------------------ every report, built once
 @pytest.fixture(scope="session")
 def built_reports(real_data, tmp_path_factory):
-    """``./run reports`` (every theme, national), three municipality profiles and one
-    prefecture profile, built once per session; returns {name: html}."""
+    """``./run reports`` (every theme, national), three municipality profiles, one prefecture
+    profile and two prefecture theme reports (their own sections: prefecture tables, municipal
+    maps, the highlighted body against its peers), built once per session; returns {name: html}."""
     from click.testing import CliRunner
 
     from jdxlib.cli import main
@@ -198,6 +200,8 @@ def built_reports(real_data, tmp_path_factory):
         [],
         ["--municipalities", "北海道伊達市,檜原村,双葉町"],
         ["--prefectures", "東京都"],
+        ["--theme", "online_procedures", "--prefecture", "島根県"],
+        ["--theme", "mynumber_card", "--prefecture", "東京都", "--highlight", "檜原村"],
     ]
     pages = {}
     for args in runs:
@@ -212,7 +216,8 @@ def built_reports(real_data, tmp_path_factory):
 
 @pytest.mark.slow
 def test_no_report_has_leftovers(built_reports):
-    assert len(built_reports) >= 10 + 3 + 1
+    assert len(built_reports) >= 11 + 3 + 1 + 2
+    assert {"online_procedures-32", "mynumber_card-13-133078"} <= set(built_reports)
     problems = {name: [str(f) for f in scan(html)] for name, html in sorted(built_reports.items())}
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)[:6000]
