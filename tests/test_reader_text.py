@@ -175,6 +175,19 @@ def test_generation_date_follows_source_date_epoch(monkeypatch):
         generation_date()
 
 
+def test_generation_date_before_the_data_is_refused(monkeypatch):
+    """An old SOURCE_DATE_EPOCH would print 作成日 2023-11-15 above data of 2024-07-12."""
+    from jdxlib.report.exporters import generation_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-15 in Japan
+    assert generation_date(not_before="2023-11-15") == "2023-11-15"
+    with pytest.raises(ValueError, match=r"2023-11-15 \(from SOURCE_DATE_EPOCH=1700000000\) is before .* 2024-07-12"):
+        generation_date(not_before="2024-07-12")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    with pytest.raises(ValueError, match="the system clock"):
+        generation_date(not_before="9999-12-31")
+
+
 def test_header_names_newer_releases_of_the_theme():
     from jdxlib.report.exporters import newer_releases
 
