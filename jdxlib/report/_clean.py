@@ -4,8 +4,8 @@
   ``<Figure …>``: the value of a cell's last expression) and a heading repeated right
   after itself (a notebook's ``### X`` followed by a section's own ``#### X``);
 - :func:`format_tables`: reader tables with text left-aligned and numbers right-aligned,
-  thousands separators, no ``0, 1, 2 …`` row-number column, and the 出典 column turned
-  into footnote numbers under the table;
+  thousands separators, no ``0, 1, 2 …`` row-number column, the 出典 column turned
+  into footnote numbers under the table, and short tables marked to print unsplit;
 - :func:`used_reference_dates`: the survey reference dates the report's own captions
   state (the header lists only these, and the latest of them).
 """
@@ -158,6 +158,8 @@ _NUMBER = re.compile(
     r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[万億]?(?:%|％|ポイント|pt|位|団体|件|人|枚|円|円/人|手続)?"
     r"(?:\s*[（(][\d,./／]+[）)])?$"
 )
+# a table this short is printed whole on one page (a longer one may continue on the next)
+SHORT_TABLE_ROWS = 12
 _MISSING = {"", "—", "-", "–", "nan", "NaN", "<NA>", "None"}
 # columns whose 4-digit integers are years or codes, not amounts
 _NO_SEPARATOR = re.compile(r"年|コード|番号|code|時点")
@@ -282,6 +284,8 @@ def format_table_html(html: str) -> str:
                 _add_class(header_row[j], "jdx-num" if numeric else "jdx-text")
                 if len(header) <= 2:
                     _add_class(header_row[j], "jdx-short")
+        if len(body_rows) <= SHORT_TABLE_ROWS:
+            _add_class(table, "jdx-table-short")
         if notes:
             ol = soup.new_tag("ol", attrs={"class": "jdx-table-notes"})
             for note in notes:
