@@ -273,6 +273,20 @@ def generation_date(not_before: str | None = None) -> str:
     return date
 
 
+def latest_data_reference_date() -> str | None:
+    """The latest reference date any jdx dataset states (its metadata's 調査時点).
+
+    No report can be made before it: ``jdx report`` checks the generation date against it
+    before any work starts (a report's own, possibly earlier, latest date is known only once
+    its notebook has run).
+    """
+    from .._datasets import describe, list_datasets
+
+    dates = [d for name in list_datasets() for ref in describe(name).reference_dates
+             for d in _clean.caption_dates(ref.split("公開")[0] if "公開" in ref else ref)]
+    return max(dates) if dates else None
+
+
 def newer_releases(key: str) -> list[dict[str, str]]:
     """Official releases newer than the data, relevant to report *key* (newer_releases.yml)."""
     import yaml
