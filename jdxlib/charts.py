@@ -150,8 +150,75 @@ def _drop_crowded_annotations(ax, renderer) -> None:
             t.set_visible(False)
 
 
+def drawn_texts(fig) -> list:
+    """The texts a draw of *fig* really puts on the image, where they are put.
+
+    Tick labels outside the view limits exist but are not drawn, and legends place their texts
+    only when drawn; so the figure is drawn once and the texts drawn are recorded.
+    """
+    from unittest import mock
+
+    from matplotlib.text import Text
+
+    drawn = []
+    original = Text.draw
+
+    def record(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+        return original(self, renderer)
+
+    with mock.patch.object(Text, "draw", record):
+        fig.canvas.draw()
+    return list(dict.fromkeys(drawn))
+
+
+def overlapping_texts(fig, tolerance_pt: float = 1.0) -> list[tuple[str, str]]:
+    """Pairs of visible texts of *fig* that overlap when drawn (titles, tick labels, numbers).
+
+    Boxes are shrunk by *tolerance_pt* on each side so that texts merely touching (a heat
+    map's neighbouring numbers, a title resting on its axes) do not count.
+    """
+    texts = drawn_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    if len(texts) < 2:
+        return []
+    pad = tolerance_pt * fig.dpi / 72
+    extents = [t.get_window_extent(renderer) for t in texts]
+    boxes = np.array([[b.x0 + pad, b.y0 + pad, b.x1 - pad, b.y1 - pad] for b in extents])
+    out = []
+    for i in range(len(texts) - 1):
+        b = boxes[i + 1:]
+        hit = (b[:, 0] < boxes[i, 2]) & (boxes[i, 0] < b[:, 2]) & (b[:, 1] < boxes[i, 3]) & (boxes[i, 1] < b[:, 3])
+        for j in np.flatnonzero(hit) + i + 1:
+            if _slanted_apart(texts[i], texts[j], extents[i], extents[j], renderer, pad):
+                continue
+            out.append((texts[i].get_text(), texts[j].get_text()))
+    return out
+
+
+def _slanted_apart(a, b, box_a, box_b, renderer, pad: float) -> bool:
+    """Two texts slanted by the same angle (45° tick labels) whose upright boxes, turned by that
+    angle, do not meet: their screen rectangles overlap only at the corners they do not fill."""
+    angle = a.get_rotation() % 180
+    if angle % 90 == 0 or abs(b.get_rotation() % 180 - angle) > 1e-6:
+        return False
+    rad = np.deg2rad(-a.get_rotation())
+    rot = np.array([[np.cos(rad), -np.sin(rad)], [np.sin(rad), np.cos(rad)]])
+    halves = []
+    for t in (a, b):
+        rotation = t.get_rotation()
+        t.set_rotation(0)
+        upright = t.get_window_extent(renderer)
+        t.set_rotation(rotation)
+        halves.append(np.array([upright.width, upright.height]) / 2 - pad)
+    centres = [rot @ np.array([(bx.x0 + bx.x1) / 2, (bx.y0 + bx.y1) / 2]) for bx in (box_a, box_b)]
+    return bool(np.any(np.abs(centres[0] - centres[1]) >= halves[0] + halves[1]))
+
+
 def print_problems(fig, min_pt: float = MIN_PRINTED_PT) -> list[str]:
-    """Texts of *fig* under *min_pt* at the printed size and tick labels cut with 「…」."""
+    """Texts of *fig* under *min_pt* at the printed size, tick labels cut with 「…」 and texts
+    drawn over each other."""
     scale = printed_scale(*saved_size_in(fig))
     out = [f"{t.get_text()!r}: {t.get_fontsize() * scale:.1f} pt printed" for t in _texts(fig)
            if t.get_fontsize() * scale < min_pt - 1e-6]
@@ -159,6 +226,7 @@ def print_problems(fig, min_pt: float = MIN_PRINTED_PT) -> list[str]:
         for lab in (*ax.get_xticklabels(), *ax.get_yticklabels()):
             if lab.get_text().rstrip().endswith(("…", "...")):
                 out.append(f"{lab.get_text()!r}: cut with …")
+    out += [f"{a!r} overlaps {b!r}" for a, b in overlapping_texts(fig)]
     return out
 
 
@@ -801,7 +869,9 @@ def distribution(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     if title:
-        ax.set_title(title, loc="left")
+        # above the marked value's label, which sits on the axes' top edge
+        pad = plt.rcParams["axes.titlepad"] + (12 if highlight_label else 0)
+        ax.set_title(title, loc="left", pad=pad)
     return ax
 
 

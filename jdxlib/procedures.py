@@ -97,7 +97,7 @@ __all__ = [
     "GROUPS",
     "Body",
     "body_procedures",
-    "by_group_section",
+    "by_group_sections",
     "coverage",
     "coverage_distribution_section",
     "coverage_summary",
@@ -209,7 +209,7 @@ def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, ma
         a1.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=6.5, color="0.25")
     a1.set_xlim(0, 122)
     a1.set_xticks([0, 20, 40, 60, 80, 100])
-    a1.set_xlabel(f"申請率が公表されている{LEVEL_JA[level]}の割合（％）")
+    a1.set_xlabel(f"申請率が公表されている\n{LEVEL_JA[level]}の割合（％）")
     a1.set_yticks(y, [_wrap(str(p)) for p in ov["procedure"]])
     a1.tick_params(axis="y", labelsize=7)
     a1.invert_yaxis()
@@ -225,12 +225,15 @@ def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, ma
             if pid in offered:
                 lab.set_color(charts.HIGHLIGHT)
     a2.set_xlim(-3, 103)
-    a2.set_xlabel("オンライン申請率（％、申請率が公表されている団体）")
-    a2.legend(loc="lower right", fontsize=7)
+    a2.set_xlabel("オンライン申請率（％）\n申請率が公表されている団体")
     from matplotlib.patches import Patch
 
+    # one legend, in the right panel's empty bottom rows (procedures no body publishes): the
+    # left panel is narrower than a legend and one there runs over the procedure names
     groups = [g for g in GROUPS if (ov["procedure_group"] == g).any()]
-    a1.legend(handles=[Patch(color=GROUP_COLORS[g], label=g) for g in groups], loc="lower right", fontsize=7)
+    handles, _ = a2.get_legend_handles_labels()
+    a2.legend(handles=[Patch(color=GROUP_COLORS[g], label=g) for g in groups] + handles, loc="lower right",
+              fontsize=7)
     a1.set_title(title, loc="left", fontsize=10)
     fig.tight_layout()
     return fig
@@ -273,59 +276,112 @@ def overview_section(level: str = "municipality", highlight=None, codes: Iterabl
                    _reader_overview(ov, level))
 
 
-def by_group_section(by: str = "type", highlight=None) -> Section:
-    """Heat maps (procedure × group) of the share of municipalities offering each procedure and
-    of the median online rate."""
+#: printed size (pt) of the by-group heat maps' text: the report's 8 pt floor (laid out at the
+#: printed width, so printed as drawn); a long procedure name leaves no room for more
+_GRID_FONT = charts.MIN_PRINTED_PT
+
+
+def _group_heatmaps(share: pd.DataFrame, med: pd.DataFrame, marked: str | None, title: str):
+    """Two heat maps side by side (share publishing | median rate), laid out in inches at the
+    printed A4 width so that every text prints at :data:`_GRID_FONT` pt.
+
+    A cell is as wide as the page allows; where that is too narrow for its number ("100" at
+    8 pt), the cells keep their colours only (with a colour bar) and the numbers are in the
+    table below.
+    """
+    import seaborn as sns
+
+    procs, order = list(share.index), list(share.columns)
+    font = _GRID_FONT
+    pad = 4 / 72  # tick mark + pad, inches
+    label_w = charts.text_width_in(procs, font) + pad + 0.05
+    col_h = charts.text_width_in(order, font) + pad + 0.05  # column names at 90°
+    gap, number_w = 0.12, charts.text_width_in(["100"], font) + 3 / 72
+    # numbers in the cells make a colour bar redundant; without them the colour bar is the key
+    cell = (charts.PRINT_WIDTH_IN - label_w - gap - 0.05) / (2 * len(order))
+    numbers = cell >= number_w
+    cbar_w = 0.0 if numbers else 0.62
+    cell -= cbar_w / (2 * len(order))
+    row = charts.line_height_in(font, 1, 1.3)
+    titles = ("申請率が公表されている\n団体の割合（％）", "オンライン申請率の\n中央値（％）")
+    top = charts.line_height_in(9.5) + 0.08 + charts.line_height_in(font + 0.5, 2) + 0.1
+    height = top + row * len(procs) + col_h
+    fig = plt.figure(figsize=(charts.PRINT_WIDTH_IN, height))
+    fig.jdx_fixed_layout = True
+    W, H = fig.get_size_inches()
+    axes = []
+    for k, (wide, ttl) in enumerate(zip((share, med), titles)):
+        x0 = label_w + k * (cell * len(order) + gap)
+        ax = fig.add_axes((x0 / W, col_h / H, cell * len(order) / W, row * len(procs) / H))
+        annot = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}") if numbers else False
+        sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="", cbar=False,
+                    annot_kws={"fontsize": font}, linewidths=0.3, linecolor="white",
+                    xticklabels=True, yticklabels=k == 0)
+        ax.set_title(ttl, loc="left", fontsize=font + 0.5, pad=3)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", labelsize=font, rotation=90, pad=1)
+        ax.tick_params(axis="y", labelsize=font, rotation=0, pad=1, length=2 if k == 0 else 0)
+        axes.append(ax)
+    if not numbers:
+        cax = fig.add_axes(((charts.PRINT_WIDTH_IN - cbar_w + 0.05) / W, col_h / H, 0.12 / W,
+                            min(1.6, row * len(procs)) / H))
+        fig.colorbar(axes[1].collections[0], cax=cax)
+        cax.tick_params(labelsize=font)
+        cax.set_title("％", fontsize=font, loc="left", pad=3)
+    fig.text(0, 1 - 0.04 / H, title, ha="left", va="top", fontsize=9.5)
+    if marked is not None:
+        j = order.index(marked)
+        for ax in axes:
+            ax.add_patch(plt.Rectangle((j, 0), 1, len(procs), fill=False, edgecolor=charts.HIGHLIGHT, lw=1.8,
+                                       clip_on=False))
+            for lab in ax.get_xticklabels():
+                if lab.get_text() == marked:
+                    lab.set_color(charts.HIGHLIGHT)
+    return fig, numbers
+
+
+def by_group_sections(by: str = "type", highlight=None) -> list[Section]:
+    """Per procedure group (よく使う32手続, 子育て・介護26手続): heat maps (procedure × municipal
+    type or population band) of the share of municipalities publishing a rate and of the
+    median online rate, one section each (one figure of ~50 procedures cannot print at 8 pt)."""
     label = {"type": "団体区分", "population_band": "人口規模"}[by]
     t = overview_by(by)
     t = t[t["procedure_id"].isin(t.loc[t["offering"] > 0, "procedure_id"])]
     order = list(t[by].cat.categories)
-    procs = list(dict.fromkeys(t["procedure"]))
-    share = t.pivot_table(index="procedure", columns=by, values="share", observed=False, sort=False).reindex(
-        index=procs, columns=order) * 100
-    med = t.pivot_table(index="procedure", columns=by, values="median", observed=False, sort=False).reindex(
-        index=procs, columns=order)
-    import seaborn as sns
-
-    fig, axes = plt.subplots(1, 2, figsize=(13, 0.24 * len(procs) + 2.2), sharey=True)
-    for ax, wide, ttl in ((axes[0], share, "申請率が公表されている団体の割合（％）"),
-                          (axes[1], med, "オンライン申請率の中央値（％）")):
-        annot = wide.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
-        sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", annot=annot, fmt="", cbar=ax is axes[1],
-                    cbar_kws={"label": "%", "shrink": 0.4}, annot_kws={"fontsize": 6}, linewidths=0.3,
-                    linecolor="white")
-        ax.set_title(ttl, loc="left", fontsize=9)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        ax.tick_params(axis="x", labelsize=7.5, rotation=35)
-        ax.tick_params(axis="y", labelsize=6.5)
-    axes[0].set_yticks(np.arange(len(procs)) + 0.5, [_wrap(p) for p in procs])
     marked = None
     if highlight is not None:
         who = _bodies("municipality").set_index("code")
         if highlight.code in who.index:
             val = who.loc[highlight.code, by]
             marked = UNKNOWN_BAND if pd.isna(val) else str(val)
-            for ax in axes:
-                j = order.index(marked)
-                ax.add_patch(plt.Rectangle((j, 0), 1, len(procs), fill=False, edgecolor=charts.HIGHLIGHT, lw=1.8))
-                for lab in ax.get_xticklabels():
-                    if lab.get_text() == marked:
-                        lab.set_color(charts.HIGHLIGHT)
-    fig.tight_layout()
     sizes = t.drop_duplicates(by)[[by, "total"]]
     size_text = "、".join(f"{g}{int(n):,}" for g, n in zip(sizes[by].astype(str), sizes["total"]))
-    note = f"赤枠：{highlight.name}の属する{label}（{marked}）。" if marked else ""
-    extra = f"各列の分母（団体数）：{size_text}。空白のマスは申請率を公表している団体がない。{note}"
-    if by == "population_band" and UNKNOWN_BAND in order:
-        extra += sections.unknown_band_note()
-    table = pd.DataFrame({
-        label: t[by].astype(str), "手続": t["procedure"], "公表団体": t["offering"].map(sections.int_text),
-        "団体数": t["total"].map(sections.int_text),
-        "割合": (t["share"] * 100).map(percent_text), "申請率 中央値": t["median"].map(percent_text),
-        "第1四分位": t["q1"].map(percent_text), "第3四分位": t["q3"].map(percent_text)})
-    return Section(f"{label}別：申請率の公表状況と申請率" + (f"（赤枠：{highlight.name}）" if marked else ""),
-                   fig, caption("municipality", extra=extra), table.reset_index(drop=True))
+    out = []
+    for group in [g for g in GROUPS if (t["procedure_group"] == g).any()]:
+        tg = t[t["procedure_group"] == group]
+        procs = list(dict.fromkeys(tg["procedure"]))
+        share = tg.pivot_table(index="procedure", columns=by, values="share", observed=False, sort=False).reindex(
+            index=procs, columns=order) * 100
+        med = tg.pivot_table(index="procedure", columns=by, values="median", observed=False, sort=False).reindex(
+            index=procs, columns=order)
+        fig, numbers = _group_heatmaps(share, med, marked, f"{group}：{label}別の申請率の公表状況と申請率")
+        note = f"赤枠：{highlight.name}の属する{label}（{marked}）。" if marked else ""
+        extra = (f"{group}のうち申請率がどこかで公表されている{len(procs)}手続。"
+                 f"各列の分母（団体数）：{size_text}。空白のマスは申請率を公表している団体がない。{note}")
+        if not numbers:
+            extra += "マスが狭いため数値は図に書かず、下の表に示す。"
+        if by == "population_band" and UNKNOWN_BAND in order:
+            extra += sections.unknown_band_note()
+        table = pd.DataFrame({
+            label: tg[by].astype(str), "手続": tg["procedure"], "公表団体": tg["offering"].map(sections.int_text),
+            "団体数": tg["total"].map(sections.int_text),
+            "割合": (tg["share"] * 100).map(percent_text), "申請率 中央値": tg["median"].map(percent_text),
+            "第1四分位": tg["q1"].map(percent_text), "第3四分位": tg["q3"].map(percent_text)})
+        out.append(Section(f"{label}別：{group}の申請率の公表状況と申請率"
+                           + (f"（赤枠：{highlight.name}）" if marked else ""),
+                           fig, caption("municipality", extra=extra), table.reset_index(drop=True)))
+    return out
 
 
 def coverage_distribution_section(by: str = "type", highlight=None) -> Section:

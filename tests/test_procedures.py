@@ -185,7 +185,7 @@ def test_narration_and_sections(P):
     sec = P.overview_section("municipality", ctx.highlight)
     assert sec.figure is not None and "調査時点の記載なし" in sec.caption and "出典：" in sec.caption
     assert len(sec.table) == 52
-    for s in (P.by_group_section("type", ctx.highlight), P.coverage_distribution_section("population_band", ctx.highlight),
+    for s in (*P.by_group_sections("type", ctx.highlight), P.coverage_distribution_section("population_band", ctx.highlight),
               P.prefecture_map_section(prefecture=ctx.prefecture, highlight=ctx.highlight),
               P.prefecture_municipalities_section(ctx.prefecture, ctx.highlight),
               P.municipal_map_section(ctx.prefecture, ctx.highlight)):

@@ -166,6 +166,28 @@ def test_used_reference_dates_come_from_the_captions():
     assert _clean.date_span([], False) == "調査時点は表のとおり"
 
 
+def test_reference_dates_written_in_japanese_and_paired_surveys():
+    """The open-data captions state 「2024年9月上旬〜10月下旬」 and pair two surveys with 「／」:
+    the header showed no latest reference date and 「調査時点は表のとおり」 three times."""
+    r6 = "デジタル庁「地方公共団体におけるオープンデータの取組に関するアンケート」（令和6年度）"
+    r2 = "内閣官房IT総合戦略室「地方公共団体へのオープンデータの取組に関するアンケート」（令和2年度）"
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": f"<small>{text}</small>"}) for text in (
+        f"調査：{r6}。調査時点：2024年度調査は2024年9月上旬〜10月下旬（回答期間）。分母：全市区町村1,741団体。出典：{r6}を加工して作成",
+        f"調査：{r2}。調査時点：2020年度調査は2020年11月時点の回答。出典：{r2}を加工して作成",
+        f"調査：{r2}／{r6}。調査時点：2020年度調査は2020年11月時点の回答／2024年度調査は2024年9月上旬〜10月下旬（回答期間）。"
+        f"分母：両年度の回答。出典：{r2}を加工して作成",
+    )]
+    nb = _nb([cell, nbformat.v4.new_markdown_cell("- 調査時点：2025-02（データセットの説明）")])
+    assert _clean.latest_reference_date(nb) == "2024-10"  # a month as stated, no made-up day
+    got = _clean.used_reference_dates(nb)
+    assert got == [{"survey": r6, "dates": ["2024-09", "2024-10"], "unstated": False},
+                   {"survey": r2, "dates": ["2020-11"], "unstated": False}]
+    assert [_clean.date_span(r["dates"]) for r in got] == ["2024-09〜2024-10", "2020-11"]
+    assert _clean.caption_dates("2017-03-08〜2022-12-31（各時点の算出基準日）") == ["2017-03-08", "2022-12-31"]
+    assert _clean.caption_dates("2024年度調査（令和6年度）") == []
+
+
 def test_generation_date_follows_source_date_epoch(monkeypatch):
     from jdxlib.report.exporters import generation_date
 
@@ -174,6 +196,19 @@ def test_generation_date_follows_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
     with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
         generation_date()
+
+
+def test_generation_date_before_the_data_is_refused(monkeypatch):
+    """An old SOURCE_DATE_EPOCH would print 作成日 2023-11-15 above data of 2024-07-12."""
+    from jdxlib.report.exporters import generation_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-15 in Japan
+    assert generation_date(not_before="2023-11-15") == "2023-11-15"
+    with pytest.raises(ValueError, match=r"2023-11-15 \(from SOURCE_DATE_EPOCH=1700000000\) is before .* 2024-07-12"):
+        generation_date(not_before="2024-07-12")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    with pytest.raises(ValueError, match="the system clock"):
+        generation_date(not_before="9999-12-31")
 
 
 def test_header_names_newer_releases_of_the_theme():

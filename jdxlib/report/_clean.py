@@ -4,10 +4,11 @@
   ``<Figure …>``: the value of a cell's last expression) and a heading repeated right
   after itself (a notebook's ``### X`` followed by a section's own ``#### X``);
 - :func:`format_tables`: reader tables with text left-aligned and numbers right-aligned,
-  thousands separators, no ``0, 1, 2 …`` row-number column, and the 出典 column turned
-  into footnote numbers under the table;
+  thousands separators, no ``0, 1, 2 …`` row-number column, the 出典 column turned
+  into footnote numbers under the table, and short tables marked to print unsplit;
 - :func:`used_reference_dates`: the survey reference dates the report's own captions
-  state (the header lists only these, and the latest of them).
+  state (the header lists only these, and the latest of them), written as ``2023-04-01`` or
+  in Japanese (``2024年9月上旬〜10月下旬``; kept at the month when no day is stated).
 """
 from __future__ import annotations
 
@@ -158,6 +159,8 @@ _NUMBER = re.compile(
     r"^[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[万億]?(?:%|％|ポイント|pt|位|団体|件|人|枚|円|円/人|手続)?"
     r"(?:\s*[（(][\d,./／]+[）)])?$"
 )
+# a table this short is printed whole on one page (a longer one may continue on the next)
+SHORT_TABLE_ROWS = 12
 _MISSING = {"", "—", "-", "–", "nan", "NaN", "<NA>", "None"}
 # columns whose 4-digit integers are years or codes, not amounts
 _NO_SEPARATOR = re.compile(r"年|コード|番号|code|時点")
@@ -282,6 +285,8 @@ def format_table_html(html: str) -> str:
                 _add_class(header_row[j], "jdx-num" if numeric else "jdx-text")
                 if len(header) <= 2:
                     _add_class(header_row[j], "jdx-short")
+        if len(body_rows) <= SHORT_TABLE_ROWS:
+            _add_class(table, "jdx-table-short")
         if notes:
             ol = soup.new_tag("ol", attrs={"class": "jdx-table-notes"})
             for note in notes:
@@ -303,7 +308,11 @@ def format_tables(nb) -> None:
 
 
 # --------------------------------------------------------------------------- reference dates
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# a reference date as captions state it: 2023-04-01, 2024-09 (a month), 2024年9月上旬, 2020年11月;
+# 「〜10月下旬」 continues the year before it.  Kept at the precision stated (never a made-up day).
+_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?(?![\d-])"
+                   r"|(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?"
+                   r"|〜(\d{1,2})月(?:(\d{1,2})日)?")
 _CAPTION_DATES = re.compile(r"調査時点：([^。]*)")
 _CAPTION_SURVEY = re.compile(r"調査：([^。]*)")
 _CREDIT_TITLE = re.compile(r"出典：([^「」。]*「[^」]+」)")
@@ -322,13 +331,30 @@ def _caption_texts(nb) -> list[str]:
     return texts
 
 
-def _split_outside_brackets(text: str) -> list[str]:
-    """Split a list of survey names at 「、」 and "," that are not inside brackets."""
+def caption_dates(text: str) -> list[str]:
+    """The reference dates in a caption's 調査時点 text, as ``YYYY-MM-DD`` or ``YYYY-MM``."""
+    out, year = [], None
+    for m in _DATE.finditer(text):
+        g = m.groups()
+        if g[0]:
+            year, month, day = g[0], g[1], g[2]
+        elif g[3]:
+            year, month, day = g[3], g[4], g[5]
+        elif year is not None:  # 「2024年9月上旬〜10月下旬」
+            month, day = g[6], g[7]
+        else:
+            continue
+        out.append(f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else ""))
+    return out
+
+
+def _split_outside_brackets(text: str, seps: str = "、,") -> list[str]:
+    """Split a list of survey names at *seps* (「、」 and ",") that are not inside brackets."""
     parts, depth, cur = [], 0, ""
     for ch in text:
         depth += ch in "（(「『［["
         depth -= ch in "）)」』］]"
-        if ch in "、," and depth <= 0:
+        if ch in seps and depth <= 0:
             parts.append(cur)
             cur = ""
         else:
@@ -357,10 +383,23 @@ def used_reference_dates(nb) -> list[dict[str, Any]]:
                     if not credit:  # not a caption (e.g. a dataset note)
                         continue
                     names = [credit.group(1).strip()]
+                # 「A／B。調査時点：A の時点／B の時点」: each survey with its own dates
+                spans = [m.group(1)]
+                if len(names) == 1:
+                    pair = _split_outside_brackets(names[0], "／")
+                    if len(pair) > 1 and len(pair) == len(_split_outside_brackets(m.group(1), "／")):
+                        names, spans = pair, _split_outside_brackets(m.group(1), "／")
+                if len(names) > 1 and len(spans) == len(names):
+                    for name, span in zip(names, spans):
+                        members[name.strip()] = [name.strip()]
+                        rec = out.setdefault(name.strip(), {"survey": name.strip(), "dates": set(), "unstated": False})
+                        rec["dates"].update(caption_dates(span))
+                        rec["unstated"] = rec["unstated"] or "記載なし" in span
+                    continue
                 key = "、".join(names)
                 members[key] = names
                 rec = out.setdefault(key, {"survey": key, "dates": set(), "unstated": False})
-                rec["dates"].update("-".join(d) for d in _DATE.findall(m.group(1)))
+                rec["dates"].update(caption_dates(m.group(1)))
                 rec["unstated"] = rec["unstated"] or "記載なし" in m.group(1)
     records, listed = [], set()
     for key, rec in out.items():
@@ -384,7 +423,7 @@ def latest_reference_date(nb) -> str | None:
         for line in re.sub(r"<[^>]+>", "", text).splitlines():
             if "出典：" in line or "調査：" in line:
                 for m in _CAPTION_DATES.finditer(line):
-                    dates += ["-".join(d) for d in _DATE.findall(m.group(1))]
+                    dates += caption_dates(m.group(1))
     return max(dates) if dates else None
 
 

@@ -439,6 +439,17 @@ def _ensure_data() -> None:
         raise click.ClickException(f"the datasets could not be prepared: {data_dir_error(exc)}") from None
 
 
+def _check_generation_date(project: bool) -> None:
+    """A malformed SOURCE_DATE_EPOCH, or one (or a clock) before the latest reference date of
+    jdx's data, stops the batch before anything runs or is written: one line, exit status 2."""
+    from .exporters import generation_date, latest_data_reference_date
+
+    try:
+        generation_date(not_before=latest_data_reference_date() if project else None)
+    except ValueError as exc:
+        raise ConfigUsageError(str(exc).replace("the report's data", "jdx's data")) from None
+
+
 @click.command("report")
 @click.option("--theme", "theme", metavar="KEY[,KEY…]", help="Notebook keys (see --list), e.g. security,ai_rpa.")
 @click.option("--prefecture", metavar="P", help="One prefecture (name or code), e.g. 東京都.")
@@ -501,6 +512,7 @@ def report(ctx, theme, prefecture, highlight, prefectures, municipalities, fmt, 
         themes_given = _themes(catalog, theme) if theme else None
         formats = _formats(fmt)
         _check_selectors(themes_given, {}, prefecture, highlight, prefectures, municipalities)
+    _check_generation_date(project=Path(catalog.directory).resolve() == NOTEBOOKS_DIR.resolve())
     run = batch.run if batch else "default"
     out_dir = out or (batch.out if batch and batch.out else DEFAULT_OUT)
     run_dir = out_dir / run

@@ -225,16 +225,17 @@ def header_data(nb, resources: dict | None = None) -> dict[str, Any]:
         )
     credits = list(dict.fromkeys(d["credit"] for d in datasets if d["credit"]))
     used = _clean.used_reference_dates(nb)
+    latest = _clean.latest_reference_date(nb)
     return {
         "title": title,
         "parameters": rows,
         "datasets": datasets,
         "credits": credits,
         "version": __version__,
-        "generated": generation_date(),
+        "generated": generation_date(not_before=latest),
         "used_dates": [{"survey": r["survey"], "span": _clean.date_span(r["dates"], r["unstated"])}
                        for r in used],
-        "latest_reference": _clean.latest_reference_date(nb),
+        "latest_reference": latest,
         "newer_releases": newer_releases(meta.get("key") or name),
     }
 
@@ -242,10 +243,17 @@ def header_data(nb, resources: dict | None = None) -> dict[str, Any]:
 _JST = timezone(timedelta(hours=9))
 
 
-def generation_date() -> str:
+def generation_date(not_before: str | None = None) -> str:
     """Today's date in Japan (``YYYY-MM-DD``), or that of ``SOURCE_DATE_EPOCH`` when set.
 
-    With ``SOURCE_DATE_EPOCH`` a re-run gives the same bytes (reproducible builds).
+    With ``SOURCE_DATE_EPOCH`` a re-run gives the same bytes (reproducible builds).  A report
+    cannot be made before the latest reference date of its data (*not_before*): such a date
+    (an old ``SOURCE_DATE_EPOCH``, a wrong clock) is refused rather than printed.
+
+    Raises
+    ------
+    ValueError
+        ``SOURCE_DATE_EPOCH`` is not whole seconds, or the date is before *not_before*.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -255,7 +263,28 @@ def generation_date() -> str:
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from exc
     else:
         when = datetime.now(tz=_JST)
-    return when.strftime("%Y-%m-%d")
+    date = when.strftime("%Y-%m-%d")
+    if not_before and date < not_before:
+        source = f"SOURCE_DATE_EPOCH={epoch}" if epoch else "the system clock"
+        raise ValueError(
+            f"generation date {date} (from {source}) is before the latest reference date of the "
+            f"report's data, {not_before}: a report cannot be made before its data. Set "
+            f"SOURCE_DATE_EPOCH to a time on or after {not_before} (or unset it to use today).")
+    return date
+
+
+def latest_data_reference_date() -> str | None:
+    """The latest reference date any jdx dataset states (its metadata's 調査時点).
+
+    No report can be made before it: ``jdx report`` checks the generation date against it
+    before any work starts (a report's own, possibly earlier, latest date is known only once
+    its notebook has run).
+    """
+    from .._datasets import describe, list_datasets
+
+    dates = [d for name in list_datasets() for ref in describe(name).reference_dates
+             for d in _clean.caption_dates(ref.split("公開")[0] if "公開" in ref else ref)]
+    return max(dates) if dates else None
 
 
 def newer_releases(key: str) -> list[dict[str, str]]:

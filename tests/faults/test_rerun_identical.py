@@ -85,7 +85,7 @@ def test_real_report_built_twice_is_byte_identical(real_data, tmp_path):
     env = {
         **os.environ,
         "JDX_DATA_DIR": str(real_data),
-        "SOURCE_DATE_EPOCH": "1767225600",  # 2026-01-01
+        "SOURCE_DATE_EPOCH": "1780272000",  # 2026-06-01: after the data's latest reference date (2026-01-31)
     }
     out = tmp_path / "out"
     jdx = str(Path(sys.executable).parent / "jdx")

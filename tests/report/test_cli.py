@@ -84,3 +84,26 @@ def test_expand_selectors(fake_notebooks, names):
     # --prefecture applies to the notebooks that take it when no theme is given
     specs = report_cli.expand(cat, None, ("html",), prefecture="島根県")
     assert "overview" not in [s.key for s in specs] and specs[0].name == "fake_theme-32"
+
+
+@pytest.mark.parametrize("epoch, message", [
+    # 2026-01-01 in Japan: before the national figures' 2026-01-31 (マイナンバーカード保有枚数率)
+    ("1767225600", r"^Error: generation date 2026-01-01 \(from SOURCE_DATE_EPOCH=1767225600\) is before the latest "
+                   r"reference date of jdx's data, 2026-01-31: .* on or after 2026-01-31"),
+    ("soon", r"^Error: SOURCE_DATE_EPOCH must be whole seconds since 1970, got 'soon'$"),
+])
+def test_generation_date_before_the_data_stops_the_batch_before_any_work(monkeypatch, tmp_path, no_runs, epoch, message):
+    """One line and exit 2, no run folder, no data built, no kernel (was: every report run,
+    then failed one by one with a ValueError)."""
+    import re
+
+    def no_data():
+        raise AssertionError("datasets were prepared")
+
+    monkeypatch.setattr(report_cli, "_ensure_data", no_data)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    out = tmp_path / "out"
+    res = invoke("--theme", "governance", "--format", "html,pdf", "--out", str(out))
+    assert res.exit_code == 2, res.output
+    assert re.search(message, res.output.strip(), re.S) and len(res.output.strip().splitlines()) == 1, res.output
+    assert not out.exists()
