@@ -618,7 +618,13 @@ def trend(
         uniq["二次資料（報道・ブログ等が伝えた値）"] = Line2D([], [], marker="o", linestyle="none", color="0.35",
                                                 markerfacecolor="white", markeredgewidth=1.3)
     if uniq:
-        ax.legend(uniq.values(), uniq.keys(), loc="best", fontsize=9)  # recent points sit at the right edge
+        # under the axis label, outside the plot: inside, "best" placement can only trade one
+        # covered thing for another (points, break labels at the top, recent points at the right)
+        from matplotlib.transforms import offset_copy
+
+        below = offset_copy(ax.transAxes, fig=ax.figure, y=-(x_axis_height_in() + 0.04) * 72, units="points")
+        ax.legend(uniq.values(), uniq.keys(), loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below,
+                  ncol=2, fontsize=9, frameon=False, borderaxespad=0, handlelength=1.6, columnspacing=1.5)
     if title:
         ax.set_title(title, loc="left")
     return ax

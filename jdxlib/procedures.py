@@ -111,7 +111,7 @@ __all__ = [
     "prefecture_coverage",
     "prefecture_map_section",
     "prefecture_municipalities",
-    "prefecture_municipalities_section",
+    "prefecture_municipalities_sections",
     "prefecture_overview_section",
     "procedure_catalog",
     "procedure_overview",
@@ -199,43 +199,72 @@ def _wrap(label: str, width: int = 22) -> str:
 
 
 def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, mark_label: str, title: str):
+    """Per procedure: share of bodies publishing a rate (bars, with counts) | median and IQR of
+    the rate.  Laid out in inches at the printed A4 width, every text at 8 pt or more: the
+    procedure names take what they need, the two panels share the rest, the legend sits
+    under the axis labels (not over data)."""
+    from matplotlib.patches import Patch
+
+    font = _GRID_FONT
     n = len(ov)
-    fig, (a1, a2) = plt.subplots(1, 2, sharey=True, figsize=(12, 0.26 * n + 1.6),
-                                 gridspec_kw={"width_ratios": [1.1, 1]})
+    names = [str(p) for p in ov["procedure"]]
+    counts = [f"{int(k):,}/{int(m):,}" for k, m in zip(ov["offering"], ov["total"])]
+    pad = 4 / 72
+    label_w = charts.text_width_in(names, font) + pad + 0.04
+    counts_w = charts.text_width_in(counts, font) + 0.06
+    gap, right = 0.18, 0.08
+    free = charts.PRINT_WIDTH_IN - label_w - gap - right
+    w1, w2 = free * 0.56, free * 0.44
+    row = charts.line_height_in(font, 1, 1.15)
+    groups = [g for g in GROUPS if (ov["procedure_group"] == g).any()]
+    n_legend = len(groups) + 2 + (mark is not None)
+    legend_rows = -(-n_legend // 3)
+    top = charts.line_height_in(9.5) + 0.12
+    bottom = (charts.line_height_in(font) + pad) + (charts.line_height_in(font, 2) + 0.06) \
+        + charts.line_height_in(font, legend_rows, 1.5) + 0.1
+    # rows a little closer when that keeps the figure within the printed height
+    row = max(min(row, (charts.PRINT_HEIGHT_IN - top - bottom - 0.01) / n), charts.line_height_in(font, 1, 1.05))
+    height = top + row * n + bottom
+    fig = plt.figure(figsize=(charts.PRINT_WIDTH_IN, height))
+    fig.jdx_fixed_layout = True
+    W, H = fig.get_size_inches()
+    a1 = fig.add_axes((label_w / W, bottom / H, w1 / W, row * n / H))
+    a2 = fig.add_axes(((label_w + w1 + gap) / W, bottom / H, w2 / W, row * n / H), sharey=a1)
     y = np.arange(n)
     colors = [GROUP_COLORS.get(str(g), charts.BASE) for g in ov["procedure_group"]]
     a1.barh(y, ov["share"] * 100, color=colors, height=0.7)
-    for yi, (k, m) in enumerate(zip(ov["offering"], ov["total"])):
-        a1.text(101, yi, f"{int(k):,}/{int(m):,}", va="center", fontsize=6.5, color="0.25")
-    a1.set_xlim(0, 122)
-    a1.set_xticks([0, 20, 40, 60, 80, 100])
-    a1.set_xlabel(f"申請率が公表されている\n{LEVEL_JA[level]}の割合（％）")
-    a1.set_yticks(y, [_wrap(str(p)) for p in ov["procedure"]])
-    a1.tick_params(axis="y", labelsize=7)
-    a1.invert_yaxis()
-    has = ov["offering"] > 0
+    bar_w = w1 - counts_w  # inches the 0–100 bars may take; the counts stand right of them
+    xmax = 100 * w1 / bar_w
+    for yi, text in zip(y, counts):
+        a1.text(101, yi, text, va="center", ha="left", fontsize=font, color="0.25")
+    a1.set_xlim(0, xmax)
+    a1.set_xticks([0, 50, 100])
+    a1.set_xlabel(f"申請率が公表されている\n{LEVEL_JA[level]}の割合（％）", fontsize=font)
+    a1.set_yticks(y, names)
+    a1.tick_params(axis="y", labelsize=font, pad=1, length=2)
+    a1.tick_params(axis="x", labelsize=font)
+    a1.set_ylim(n - 0.5, -0.5)
+    has = (ov["offering"] > 0).to_numpy()
     a2.hlines(y[has], ov.loc[has, "q1"], ov.loc[has, "q3"], color="0.45", lw=2.2, label="四分位範囲")
-    a2.scatter(ov.loc[has, "median"], y[has], color="0.1", s=14, zorder=3, label="中央値")
+    a2.scatter(ov.loc[has, "median"], y[has], color="0.1", s=12, zorder=3, label="中央値")
     if mark is not None:
         rates = ov["procedure_id"].map(mark.set_index("procedure_id")["online_rate"])
         ok = rates.notna().to_numpy()
-        a2.scatter(rates[ok], y[ok], color=charts.HIGHLIGHT, s=22, marker="D", zorder=4, label=mark_label)
+        a2.scatter(rates[ok], y[ok], color=charts.HIGHLIGHT, s=18, marker="D", zorder=4, label=mark_label)
         offered = set(mark.loc[mark["offered"], "procedure_id"])
         for lab, pid in zip(a1.get_yticklabels(), ov["procedure_id"]):
             if pid in offered:
                 lab.set_color(charts.HIGHLIGHT)
     a2.set_xlim(-3, 103)
-    a2.set_xlabel("オンライン申請率（％）\n申請率が公表されている団体")
-    from matplotlib.patches import Patch
-
-    # one legend, in the right panel's empty bottom rows (procedures no body publishes): the
-    # left panel is narrower than a legend and one there runs over the procedure names
-    groups = [g for g in GROUPS if (ov["procedure_group"] == g).any()]
+    a2.set_xticks([0, 50, 100])
+    a2.tick_params(axis="y", left=False, labelleft=False)
+    a2.tick_params(axis="x", labelsize=font)
+    a2.set_xlabel("オンライン申請率（％）\n申請率が公表されている団体", fontsize=font)
     handles, _ = a2.get_legend_handles_labels()
-    a2.legend(handles=[Patch(color=GROUP_COLORS[g], label=g) for g in groups] + handles, loc="lower right",
-              fontsize=7)
-    a1.set_title(title, loc="left", fontsize=10)
-    fig.tight_layout()
+    fig.legend(handles=[Patch(color=GROUP_COLORS[g], label=g) for g in groups] + handles, loc="lower left",
+               bbox_to_anchor=(0.0, 0.0), ncol=3, fontsize=font, frameon=False, borderaxespad=0.2,
+               handlelength=1.4, columnspacing=1.2)
+    fig.text(0, 1 - 0.04 / H, title, ha="left", va="top", fontsize=9.5)
     return fig
 
 
@@ -454,40 +483,69 @@ def municipal_map_section(prefecture, highlight=None, indicator: str = "frequent
     return Section(f"{prefecture.name}の市区町村：地図", fig, cap, None)
 
 
-def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
-    """A prefecture's municipalities side by side: coverage, procedures offered, and a heat map
-    of their online rates per procedure."""
+def _municipality_heatmaps(wide: pd.DataFrame, marked: str | None, title: str) -> list:
+    """Heat maps of municipalities (rows) × procedures (columns) laid out in inches at the
+    printed A4 width, every name at :data:`_GRID_FONT` pt: as many figures, each at most
+    :data:`jdxlib.charts.PRINT_HEIGHT_IN` tall, as the rows need (a prefecture's 62 or 179
+    municipalities do not fit one printed page at 8 pt).  Grey cells: no published rate."""
     import seaborn as sns
 
+    font = _GRID_FONT
+    pad = 4 / 72  # tick mark + pad, inches
+    rows_all, cols = list(wide.index), list(wide.columns)
+    label_w = charts.text_width_in(rows_all, font) + pad + 0.05
+    col_h = charts.text_width_in(cols, font) + pad + 0.05  # procedure names at 90°
+    cbar_w = 0.62
+    cell = (charts.PRINT_WIDTH_IN - label_w - cbar_w - 0.05) / len(cols)
+    row = charts.line_height_in(font, 1, 1.3)
+    top = charts.line_height_in(9.5) + 0.12
+    per_fig = max(1, int((charts.PRINT_HEIGHT_IN - top - col_h - 0.05) // row))
+    n_figs = -(-len(rows_all) // per_fig)
+    chunk = -(-len(rows_all) // n_figs)  # even chunks: no last figure of two rows
+    figs = []
+    for i in range(n_figs):
+        part = wide.iloc[i * chunk:(i + 1) * chunk]
+        height = top + row * len(part) + col_h + 0.05
+        fig = plt.figure(figsize=(charts.PRINT_WIDTH_IN, height))
+        fig.jdx_fixed_layout = True
+        W, H = fig.get_size_inches()
+        ax = fig.add_axes((label_w / W, col_h / H, cell * len(cols) / W, row * len(part) / H))
+        sns.heatmap(part, ax=ax, vmin=0, vmax=100, cmap="viridis", cbar=False, linewidths=0.2,
+                    linecolor="white", xticklabels=True, yticklabels=True)
+        ax.set_facecolor("0.88")  # no published rate
+        ax.grid(False)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(axis="x", labelsize=font, rotation=90, pad=1)
+        ax.tick_params(axis="y", labelsize=font, rotation=0, pad=1, length=2)
+        cax = fig.add_axes(((charts.PRINT_WIDTH_IN - cbar_w + 0.1) / W, (H - top - min(1.6, row * len(part))) / H,
+                            0.12 / W, min(1.6, row * len(part)) / H))
+        fig.colorbar(ax.collections[0], cax=cax)
+        cax.tick_params(labelsize=font)
+        cax.set_title("％", fontsize=font, loc="left", pad=3)
+        suffix = f"（{i + 1}/{n_figs}）" if n_figs > 1 else ""
+        fig.text(0, 1 - 0.04 / H, f"{title}{suffix}", ha="left", va="top", fontsize=9.5)
+        if marked is not None and marked in list(part.index):
+            j = list(part.index).index(marked)
+            ax.add_patch(plt.Rectangle((0, j), len(cols), 1, fill=False, edgecolor=charts.HIGHLIGHT, lw=1.5,
+                                       clip_on=False))
+            for lab in ax.get_yticklabels():
+                if lab.get_text() == marked:
+                    lab.set_color(charts.HIGHLIGHT)
+        figs.append((fig, list(part.index)))
+    return figs
+
+
+def prefecture_municipalities_sections(prefecture, highlight=None) -> list[Section]:
+    """A prefecture's municipalities side by side: a table (coverage, procedures with a
+    published rate), then per procedure group heat maps of their online rates per procedure
+    (split into figures that print at 8 pt)."""
     cov = prefecture_municipalities(prefecture.prefecture_code)
     op = _online("municipality")
     op = op[op["code"].isin(set(cov["code"]))]
     cat = procedure_catalog("municipality")
-    procs = [p for p in cat["procedure_id"] if p in set(op["procedure_id"])]
-    labels = dict(zip(cat["procedure_id"], cat["procedure"]))
     names_ = dict(zip(cov["code"], cov["name"]))
-    wide = op.pivot_table(index="code", columns="procedure_id", values="online_rate", aggfunc="first")
-    wide = wide.reindex(index=list(cov["code"]), columns=procs)
-    wide.index = [names_[c] for c in wide.index]
-    wide.columns = [_wrap(labels[p], 16) for p in procs]
-    fig, ax = plt.subplots(figsize=(max(8, 0.23 * len(procs) + 3), 0.2 * len(wide) + 3))
-    sns.heatmap(wide, ax=ax, vmin=0, vmax=100, cmap="viridis", cbar_kws={"label": "オンライン申請率（％）", "shrink": 0.4},
-                linewidths=0.2, linecolor="white")
-    ax.set_facecolor("0.93")
-    ax.grid(False)
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.tick_params(axis="x", labelsize=6, rotation=90)
-    ax.tick_params(axis="y", labelsize=6.5 if len(wide) > 60 else 7.5)
-    ax.set_yticks(np.arange(len(wide)) + 0.5, list(wide.index))
-    if highlight is not None and highlight.code in set(cov["code"]):
-        i = list(cov["code"]).index(highlight.code)
-        ax.add_patch(plt.Rectangle((0, i), len(procs), 1, fill=False, edgecolor=charts.HIGHLIGHT, lw=1.5))
-        for lab in ax.get_yticklabels():
-            if lab.get_text() == highlight.name:
-                lab.set_color(charts.HIGHLIGHT)
-    ax.set_title(f"{prefecture.name}の市区町村：手続ごとのオンライン申請率（灰色＝申請率の公表なし）", loc="left", fontsize=10)
-    fig.tight_layout()
+    marked = names_.get(highlight.code) if highlight is not None else None
     table = pd.DataFrame({
         "注目": ["◀" if highlight is not None and c == highlight.code else "" for c in cov["code"]],
         "コード": cov["code"], "団体": cov["name"], "区分": cov["type"], "人口（2020）": cov["population_2020"].map(sections.int_text),
@@ -498,12 +556,32 @@ def prefecture_municipalities_section(prefecture, highlight=None) -> Section:
         "申請率公表：よく使う32手続": cov["offered_よく使う32手続"],
         "申請率公表：子育て・介護26手続": cov["offered_子育て・介護26手続"],
     })
-    if highlight is None or highlight.code not in set(cov["code"]):
+    if marked is None:
         table = table.drop(columns="注目")
     extra = (f"{prefecture.name}の{len(cov)}市区町村。「32手続のオンライン化」の（　）は「オンライン化済」の手続数／実施している手続数。"
              "「申請率公表」は申請率が公表されている手続の数。")
     cap = caption("municipality", extra=extra) + "（32手続・26手続のオンライン化状況も同じダッシュボードの値。）"
-    return Section(f"{prefecture.name}の市区町村一覧", fig, cap, table)
+    out = [Section(f"{prefecture.name}の市区町村一覧", None, cap, table)]
+    wide_all = op.pivot_table(index="code", columns="procedure_id", values="online_rate", aggfunc="first")
+    for group in GROUPS:
+        procs = [p for p in cat.loc[cat["procedure_group"].astype(str) == group, "procedure_id"]
+                 if p in set(op["procedure_id"])]
+        if not procs:
+            continue
+        labels = dict(zip(cat["procedure_id"], cat["procedure"]))
+        wide = wide_all.reindex(index=list(cov["code"]), columns=procs)
+        wide.index = [names_[c] for c in wide.index]
+        wide.columns = [labels[p] for p in procs]
+        figs = _municipality_heatmaps(wide, marked, f"{prefecture.name}の市区町村：{group}のオンライン申請率")
+        for i, (fig, who) in enumerate(figs):
+            part = f"（{i + 1}/{len(figs)}：{who[0]}〜{who[-1]}）" if len(figs) > 1 else ""
+            note = f"赤枠と赤字：{marked}。" if marked is not None and marked in who else ""
+            fig_extra = (f"{prefecture.name}の市区町村ごとの、{group}のうち{prefecture.name}内のどこかで申請率が公表されている"
+                         f"{len(procs)}手続のオンライン申請率（％）。灰色のマスは申請率の公表なし（オンライン化して"
+                         f"いないという意味ではない）。{note}")
+            out.append(Section(f"{prefecture.name}の市区町村：{group}の申請率{part}", fig,
+                               caption("municipality", extra=fig_extra), None))
+    return out
 
 
 def highlight_section(highlight, min_share: float = 0.5) -> tuple[Section, str]:

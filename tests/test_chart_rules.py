@@ -138,10 +138,8 @@ def _all_trend_series():
 
 
 def _trend_params():
-    # known, not yet fixed: the legend ("best" place) covers the 「母数の変化」 break label
-    known = {"ict_bcp_formulated"}
-    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="legend over a break label"))
-            if s in known else s for s in _all_trend_series()]
+    # ict_bcp_formulated: its legend used to cover the 「母数の変化」 break label
+    return _all_trend_series()
 
 
 @pytest.mark.parametrize("series_id", _trend_params())
@@ -187,16 +185,52 @@ def test_online_procedure_figures_print_at_8pt_and_never_cut_names(ctx):
     assert {k: v for k, v in problems.items() if v} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="known, not yet fixed: 東京都's 62 municipality rows cannot print at 8 pt "
-                   "in one figure (names overlap); the prefecture-scoped overview's two x labels run together")
-@pytest.mark.parametrize("which", ["municipalities heatmap", "prefecture-scoped overview"])
-def test_online_procedure_prefecture_figures_print_at_8pt(ctx, which):
+def test_prefecture_municipality_heatmaps_print_at_8pt_and_show_every_municipality(ctx):
+    """東京都's 62 municipalities × procedures: split into figures that print at 8 pt, every
+    municipality in exactly one figure of each procedure group, the highlighted one in red."""
+    from matplotlib.collections import QuadMesh
+
     from jdxlib import procedures
 
-    if which == "municipalities heatmap":
-        fig = procedures.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).figure
-    else:
-        fig = procedures.prefecture_overview_section(ctx.prefecture, ctx.highlight).figure
+    secs = procedures.prefecture_municipalities_sections(ctx.prefecture, ctx.highlight)
+    table, figs = secs[0], secs[1:]
+    assert table.figure is None and len(table.table) == 62
+    by_group: dict[str, list[str]] = {}
+    for sec in figs:
+        fig = sec.figure
+        grid = next(ax for ax in fig.axes if any(isinstance(c, QuadMesh) for c in ax.collections))
+        rows = [t.get_text() for t in grid.get_yticklabels()]
+        group = sec.title.split("：")[1].split("の申請率")[0]
+        by_group.setdefault(group, []).extend(rows)
+        assert charts.printed_scale(*charts.saved_size_in(fig)) == 1.0
+        red = [t.get_text() for t in grid.get_yticklabels() if t.get_color() == charts.HIGHLIGHT]
+        assert red == (["檜原村"] if "檜原村" in rows else []), sec.title
+        assert _printed(fig) == [], sec.title
+    assert set(by_group) == {"よく使う32手続", "子育て・介護26手続"}
+    for rows in by_group.values():
+        assert rows == list(table.table["団体"])
+    assert len(figs) > 2  # 62 rows at 8 pt do not fit one printed page
+
+
+@pytest.mark.parametrize("scope", ["national", "prefecture-scoped", "prefectures"])
+def test_online_procedure_overviews_print_whole_at_8pt(ctx, scope):
+    """The overview is laid out at the printed width: nothing cut at the edge (every text
+    inside the image), printed unscaled, every procedure named, no text under 8 pt or over another."""
+    from jdxlib import procedures
+
+    sec = {"national": lambda: procedures.overview_section("municipality", ctx.highlight),
+           "prefecture-scoped": lambda: procedures.prefecture_overview_section(ctx.prefecture, ctx.highlight),
+           "prefectures": lambda: procedures.overview_section("prefecture")}[scope]()
+    fig = sec.figure
+    assert charts.has_fixed_layout(fig)
+    assert charts.printed_scale(*charts.saved_size_in(fig)) == 1.0
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert names == list(sec.table["手続"])
+    fig.canvas.draw()
+    box = fig.bbox
+    for t in charts._texts(fig):
+        e = t.get_window_extent()
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, t.get_text()
     assert _printed(fig) == []
 
 

@@ -187,12 +187,12 @@ def test_narration_and_sections(P):
     assert len(sec.table) == 52
     for s in (*P.by_group_sections("type", ctx.highlight), P.coverage_distribution_section("population_band", ctx.highlight),
               P.prefecture_map_section(prefecture=ctx.prefecture, highlight=ctx.highlight),
-              P.prefecture_municipalities_section(ctx.prefecture, ctx.highlight),
+              *P.prefecture_municipalities_sections(ctx.prefecture, ctx.highlight),
               P.municipal_map_section(ctx.prefecture, ctx.highlight)):
         assert "調査時点の記載なし" in s.caption and "デジタル庁" in s.caption
     hs, htext = P.highlight_section(ctx.highlight)
     assert "海士町" in htext and hs.table is not None
-    pm = P.prefecture_municipalities_section(ctx.prefecture, ctx.highlight).table
+    pm = P.prefecture_municipalities_sections(ctx.prefecture, ctx.highlight)[0].table
     assert len(pm) == 19 and pm["注目"].tolist().count("◀") == 1
 
 
@@ -205,7 +205,7 @@ def test_reader_tables_format_and_explain(P):
     sec = P.coverage_distribution_section("population_band")
     assert "人口公表なし" in set(sec.table["人口規模"]) and "人口が公表されていない団体：双葉町" in sec.caption
     assert "人口公表なし" not in P.coverage_distribution_section("type").caption
-    pm = P.prefecture_municipalities_section(names.resolve_prefecture("島根県")).table.set_index("団体")
+    pm = P.prefecture_municipalities_sections(names.resolve_prefecture("島根県"))[0].table.set_index("団体")
     assert pm.loc["松江市", "人口（2020）"] == "203,779"
     # procedure names are quoted in narration: 「犬の登録申請、死亡届」 is one procedure
     assert "「犬の登録申請、死亡届」" in P.narrate_overview("prefecture")
