@@ -20,6 +20,9 @@ from .constants import DASHBOARD_RELEASE
 from .palette import STATUS_MAP_COLORS
 
 STATUS_COLORS = STATUS_MAP_COLORS
+#: When this environment variable is set (the slow report scan sets it), :func:`show_figure`
+#: records :func:`jdxlib.charts.print_problems` of every figure in the output's metadata.
+CHECK_CHARTS_ENV = "JDX_CHECK_CHARTS"
 
 
 @dataclass
@@ -51,10 +54,16 @@ def show_figure(fig, alt: str | None = None) -> None:
     inside its own size and is saved as it is; others are trimmed to their tight bounding
     box as the notebook's inline backend does, which draws them twice.
     """
+    import os
+
     from IPython.display import Image, display
 
     charts.fit_to_print(fig)  # no text under 8 pt on the printed A4 page
-    display(Image(data=charts.png_bytes(fig), format="png", alt=alt))
+    png = charts.png_bytes(fig)
+    metadata = None
+    if os.environ.get(CHECK_CHARTS_ENV):  # tests: every figure a report shows is checked as printed
+        metadata = {"jdx": {"print_problems": charts.print_problems(fig), "alt": alt or ""}}
+    display(Image(data=png, format="png", alt=alt), metadata=metadata)
     plt.close(fig)
 
 

@@ -222,13 +222,17 @@ def test_header_names_newer_releases_of_the_theme():
 
 # ------------------------------------------------------------------ every report, built once
 @pytest.fixture(scope="session")
-def built_reports(real_data, tmp_path_factory):
+def built_run(real_data, tmp_path_factory):
     """``./run reports`` (every theme, national), three municipality profiles, one prefecture
     profile and two prefecture theme reports (their own sections: prefecture tables, municipal
-    maps, the highlighted body against its peers), built once per session; returns {name: html}."""
+    maps, the highlighted body against its peers), built once per session with every shown
+    figure checked as printed (``JDX_CHECK_CHARTS``); returns the folder."""
+    import os
+
     from click.testing import CliRunner
 
     from jdxlib.cli import main
+    from jdxlib.sections import CHECK_CHARTS_ENV
 
     root = tmp_path_factory.mktemp("reader-reports")
     runs = [
@@ -238,15 +242,31 @@ def built_reports(real_data, tmp_path_factory):
         ["--theme", "online_procedures", "--prefecture", "島根県"],
         ["--theme", "mynumber_card", "--prefecture", "東京都", "--highlight", "檜原村"],
     ]
-    pages = {}
-    for args in runs:
-        result = CliRunner().invoke(main, ["report", *args, "--out", str(root), "--jobs", "2"])
-        assert result.exit_code == 0, result.output
-    for manifest in root.glob("*/manifest.json"):
+    saved = os.environ.get(CHECK_CHARTS_ENV)
+    os.environ[CHECK_CHARTS_ENV] = "1"  # workers and their kernels inherit it
+    try:
+        for args in runs:
+            result = CliRunner().invoke(main, ["report", *args, "--out", str(root), "--jobs", "2"])
+            assert result.exit_code == 0, result.output
+    finally:
+        if saved is None:
+            os.environ.pop(CHECK_CHARTS_ENV, None)
+        else:
+            os.environ[CHECK_CHARTS_ENV] = saved
+    return root
+
+
+def _entries(root):
+    for manifest in sorted(root.glob("*/manifest.json")):
         for entry in json.loads(manifest.read_text(encoding="utf-8"))["reports"]:
-            path = manifest.parent / entry["outputs"]["html"]["path"]
-            pages[entry["name"]] = path.read_text(encoding="utf-8")
-    return pages
+            yield manifest.parent, entry
+
+
+@pytest.fixture(scope="session")
+def built_reports(built_run):
+    """{report name: its HTML} of :func:`built_run`."""
+    return {e["name"]: (folder / e["outputs"]["html"]["path"]).read_text(encoding="utf-8")
+            for folder, e in _entries(built_run)}
 
 
 @pytest.mark.slow
@@ -256,6 +276,26 @@ def test_no_report_has_leftovers(built_reports):
     problems = {name: [str(f) for f in scan(html)] for name, html in sorted(built_reports.items())}
     problems = {k: v for k, v in problems.items() if v}
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)[:6000]
+
+
+@pytest.mark.slow
+def test_every_figure_of_every_report_prints_at_8pt_without_overlaps(built_run):
+    """Chart rules on the figures the reports really show (not only those the unit tests
+    build): no text under 8 pt at the printed size, no name cut with 「…」, no text over another."""
+    checked, problems = 0, {}
+    for folder, entry in _entries(built_run):
+        nb = nbformat.read(folder / entry["outputs"]["ipynb"]["path"], as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs") or []:
+                record = (out.get("metadata") or {}).get("jdx")
+                if "image/png" not in (out.get("data") or {}):
+                    continue
+                assert record is not None, f"{entry['name']}: a figure shown without jdxlib.sections.show_figure"
+                checked += 1
+                if record["print_problems"]:
+                    problems[f"{entry['name']}: {record['alt']}"] = record["print_problems"][:4]
+    assert checked > 100
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)[:8000]
 
 
 def test_heading_chart_and_caption_become_one_figure_block():
