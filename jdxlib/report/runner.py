@@ -726,33 +726,49 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
         attempts: dict[str, int] = {}
         while pending:
             batch, pending = pending, []
-            with cf.ProcessPoolExecutor(
-                max_workers=workers, mp_context=_mp_context(), initializer=_worker_init
-            ) as pool:
-                futures = {pool.submit(execute_report, task): (spec, task) for spec, task in batch}
-                try:
-                    for fut in cf.as_completed(futures):
-                        spec, task = futures[fut]
-                        try:
-                            result = fut.result()
-                        except cf.process.BrokenProcessPool as exc:
-                            attempts[spec.name] = attempts.get(spec.name, 0) + 1
-                            if attempts[spec.name] < 2:
-                                pending.append((spec, task))  # retry once in a new pool
-                                continue
-                            result = _crash_result(spec, exc)
-                        except Exception as exc:  # pragma: no cover - pickling etc.
-                            result = _crash_result(spec, exc)
-                        finish(spec, result)
-                except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP turned into it by the CLI
-                    with _signals_ignored():
-                        _stop_workers(pool)
-                        interrupted()
-                    raise
+            # A fresh pool of workers for every REPORTS_PER_WORKER reports each: a worker
+            # process keeps what WeasyPrint leaves behind (about 0.3 MB per PDF), so long
+            # batches with PDF would otherwise grow without bound.
+            size = workers * REPORTS_PER_WORKER
+            for part in (batch[i:i + size] for i in range(0, len(batch), size)):
+                _run_pool(part, workers, finish, interrupted, pending, attempts)
     man = snapshot()
     mf.write_manifest(run_dir, man)
     mf.write_index(run_dir, man)
     return RunResult(run_dir=run_dir, entries=[entries[n] for n in names], duration=time.perf_counter() - t0)
+
+
+#: Reports a worker process runs before the pool is replaced (its warm kernel is replaced
+#: after as many, :class:`jdxlib.report.warm.WarmKernel`).
+REPORTS_PER_WORKER = 200
+
+
+def _run_pool(part, workers, finish, interrupted, pending, attempts) -> None:
+    """Run *part* (spec, task pairs) on a new pool of *workers* processes; a report whose
+    worker died is put in *pending* to be retried once in a new pool."""
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=_mp_context(), initializer=_worker_init
+    ) as pool:
+        futures = {pool.submit(execute_report, task): (spec, task) for spec, task in part}
+        try:
+            for fut in cf.as_completed(futures):
+                spec, task = futures[fut]
+                try:
+                    result = fut.result()
+                except cf.process.BrokenProcessPool as exc:
+                    attempts[spec.name] = attempts.get(spec.name, 0) + 1
+                    if attempts[spec.name] < 2:
+                        pending.append((spec, task))  # retry once in a new pool
+                        continue
+                    result = _crash_result(spec, exc)
+                except Exception as exc:  # pragma: no cover - pickling etc.
+                    result = _crash_result(spec, exc)
+                finish(spec, result)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP turned into it by the CLI
+            with _signals_ignored():
+                _stop_workers(pool)
+                interrupted()
+            raise
 
 
 @contextlib.contextmanager

@@ -211,3 +211,24 @@ def test_nbconvert_jdx_pdf_in_a_fresh_process(batch, tmp_path):
     assert proc.returncode == 0, proc.stderr
     html = (tmp_path / "converted.html").read_text(encoding="utf-8")
     assert '<html lang="ja">' in html and not re.search(r"<script[^>]+src=", html)
+
+
+def test_workers_are_replaced_after_their_share_of_reports(tmp_path, monkeypatch):
+    """A long batch runs on fresh worker processes (and kernels) every REPORTS_PER_WORKER
+    reports each, so what a worker keeps (WeasyPrint's leftovers) cannot grow without bound."""
+    from jdxlib.report import runner
+
+    nbdir = build_fake_notebooks(tmp_path / "notebooks")
+    cfg = tmp_path / "two.yml"
+    cfg.write_text("formats: [html]\nreports:\n  - notebook: leak\n  - notebook: probe\n", encoding="utf-8")
+    env = {"JDX_NOTEBOOKS_DIR": str(nbdir), "JDX_KERNEL_MODE": "warm"}
+    pids = {}
+    for per_worker in (200, 1):
+        monkeypatch.setattr(runner, "REPORTS_PER_WORKER", per_worker)
+        out = tmp_path / f"out{per_worker}"
+        result = _run(["--config", str(cfg), "--out", str(out), "--jobs", "1"], env)
+        assert result.exit_code == 0, result.output
+        pids[per_worker] = [re.search(r"KERNEL_PID (\d+)", "\n".join(code_outputs(out / "two" / f"{n}.ipynb"))).group(1)
+                            for n in ("leak", "probe")]
+    assert pids[200][0] == pids[200][1]  # one worker, one warm kernel for both
+    assert pids[1][0] != pids[1][1]  # a new worker (and kernel) after one report
