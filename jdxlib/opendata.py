@@ -602,7 +602,7 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
         for qid in qids:
             index = _national_answer_index(qid, wave) if national else \
                 _AnswerIndex(answers(qid, wave, "municipality", survey=s, who=w))
-            kind, cats = index.own[code]
+            kind, cats = index.own(code)
             row = {"wave": wave, "question_id": qid, "label": question(qid, wave)["label"],
                    "answer": "、".join(cats), "kind": kind}
             answered = kind == "answer"
@@ -618,7 +618,7 @@ def body_answers(code: str, question_ids: dict[str, Sequence[str]] | None = None
 class _AnswerIndex:
     """Respondents and option counts of one question per peer group, counted once.
 
-    ``own[code]`` is ``(kind, categories in option order)``; :meth:`count` and
+    :meth:`own` gives a body's ``(kind, categories in option order)``; :meth:`count` and
     :meth:`respondents` count distinct bodies in a group (``prefecture`` by prefecture code,
     ``type`` by type, ``national`` for all), the body itself included.
     """
@@ -627,9 +627,8 @@ class _AnswerIndex:
         a = a[["code", "kind", "category", "option_order", "prefecture_code", "type"]].copy()
         a["type"] = a["type"].astype(str)
         a["category"] = a["category"].astype(str)
-        ordered = a.sort_values(["code", "option_order"], kind="mergesort")
-        self.own = {code: (str(g["kind"].iloc[0]), g["category"].tolist())
-                    for code, g in ordered.groupby("code", sort=False)}
+        self._ordered = a.sort_values(["code", "option_order"], kind="mergesort").reset_index(drop=True)
+        self._rows = self._ordered.groupby("code", sort=False).indices  # code -> row positions
         ans = a[a["kind"] == "answer"].drop_duplicates(["code", "category"])
         who = ans.drop_duplicates("code")
         self._respondents = {
@@ -642,6 +641,11 @@ class _AnswerIndex:
             "type": ans.groupby(["type", "category"], observed=True).size().to_dict(),
             "national": {(None, c): n for c, n in ans["category"].value_counts().items()},
         }
+
+    def own(self, code: str) -> tuple[str, list[str]]:
+        """The body's ``kind`` and its categories in option order."""
+        rows = self._ordered.iloc[self._rows[code]]
+        return str(rows["kind"].iloc[0]), rows["category"].tolist()
 
     def respondents(self, peer: str, group) -> int:
         return int(self._respondents[peer].get(group, 0))

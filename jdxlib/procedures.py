@@ -194,10 +194,6 @@ def narrate_overview(level: str = "municipality") -> str:
 # --------------------------------------------------------------------------------- drawing helpers
 
 
-def _wrap(label: str, width: int = 22) -> str:
-    return label  # whole: a name is never cut with 「…」, and two-line labels overlap at 8 pt
-
-
 def _overview_figure(ov: pd.DataFrame, level: str, mark: pd.DataFrame | None, mark_label: str, title: str):
     """Per procedure: share of bodies publishing a rate (bars, with counts) | median and IQR of
     the rate.  Laid out in inches at the printed A4 width, every text at 8 pt or more: the
@@ -563,12 +559,12 @@ def prefecture_municipalities_sections(prefecture, highlight=None) -> list[Secti
     cap = caption("municipality", extra=extra) + "（32手続・26手続のオンライン化状況も同じダッシュボードの値。）"
     out = [Section(f"{prefecture.name}の市区町村一覧", None, cap, table)]
     wide_all = op.pivot_table(index="code", columns="procedure_id", values="online_rate", aggfunc="first")
+    published = set(op["procedure_id"])
+    labels = dict(zip(cat["procedure_id"], cat["procedure"]))
     for group in GROUPS:
-        procs = [p for p in cat.loc[cat["procedure_group"].astype(str) == group, "procedure_id"]
-                 if p in set(op["procedure_id"])]
+        procs = [p for p in cat.loc[cat["procedure_group"].astype(str) == group, "procedure_id"] if p in published]
         if not procs:
             continue
-        labels = dict(zip(cat["procedure_id"], cat["procedure"]))
         wide = wide_all.reindex(index=list(cov["code"]), columns=procs)
         wide.index = [names_[c] for c in wide.index]
         wide.columns = [labels[p] for p in procs]
