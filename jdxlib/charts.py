@@ -365,9 +365,12 @@ def png_bytes(fig) -> bytes:
         image.load()
     if image.mode == "RGBA" and image.getextrema()[3][0] < 255:  # see-through parts are shown on white
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    paletted = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+    # the octree averages each colour box: white comes out as 254, black as 1 — put them back
+    palette = [255 if v >= 252 else 0 if v <= 3 else v for v in paletted.getpalette()]
+    paletted.putpalette(palette)
     out = io.BytesIO()
-    image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE).save(
-        out, format="png", compress_level=3, dpi=(fig.dpi, fig.dpi))
+    paletted.save(out, format="png", compress_level=3, dpi=(fig.dpi, fig.dpi))
     return out.getvalue()
 
 

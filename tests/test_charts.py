@@ -266,3 +266,38 @@ def test_fit_to_print_wraps_long_axis_labels_and_drops_numbers_that_no_longer_fi
     assert "\n" in a2.get_xlabel()
     assert not any(t.get_visible() for t in a1.texts)  # 24 cells of "100" at 8 pt do not fit in 3 inches
     assert [p for p in charts.print_problems(fig) if "pt printed" in p] == []
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_png_bytes_is_a_256_colour_image_of_the_figure_and_deterministic(fixed):
+    """The embedded chart: a palette PNG the figure's size (fixed layout) or its tight box,
+    visually the true-colour rendering, white where the figure is see-through, no metadata."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    viz.set_theme()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1, 2], [0, 2, 1], color="tab:red", lw=2)
+    ax.set_title("棒と線")
+    fig.patch.set_alpha(0.0)  # see-through background: shown on white, never black
+    if fixed:
+        charts.fixed_layout(fig, left=0.5, right=0.1, top=0.3, bottom=0.4)
+    data = charts.png_bytes(fig)
+    assert charts.png_bytes(fig) == data
+    img = Image.open(io.BytesIO(data))
+    assert img.mode == "P" and not img.text  # no Software/version chunk
+    if fixed:
+        assert img.size == (round(4 * fig.dpi), round(3 * fig.dpi))
+    # the true-colour picture the palette stands for: the same draw, see-through parts on white
+    true = io.BytesIO()
+    fig.savefig(true, format="png", dpi=fig.dpi, bbox_inches=None if fixed else "tight")
+    rgba = Image.open(true)
+    ref = np.asarray(Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB"), dtype=float)
+    got = np.asarray(img.convert("RGB"), dtype=float)
+    assert got.shape == ref.shape
+    err = np.abs(got - ref)
+    assert err.mean() < 1.5 and err.max() <= 24  # 256 colours: the same picture
+    assert (got[ref.min(axis=2) == 255] == 255).all()  # white stays pure white (the octree gives 254)
+    assert got[0, 0].tolist() == [255.0, 255.0, 255.0]
+    plt.close(fig)
