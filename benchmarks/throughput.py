@@ -13,9 +13,9 @@ Printed in one run (all on the same machine, one after the other, so compare sid
    PDF / write) read from the manifest and the peak memory of each worker (its process plus
    its kernel, sampled every 0.25 s; first and last quarter of the run compared for growth);
 3. ``cluster``: the same sample (``--cluster-format``) locally and with ``--cluster`` on a
-   ``distributed.LocalCluster`` of ``--jobs`` single-threaded workers started here — the
-   cluster route's cost over the local one, and a projection for N machines from the measured
-   per-report cost.
+   ``distributed.LocalCluster`` of ``--jobs`` single-threaded workers started here, in
+   ``--cluster-rounds`` alternating rounds — the cluster route's cost over the local one
+   (median of the rounds), and a projection for N machines from the measured per-report cost.
 
 Datasets are built from the mirror into a temporary JDX_DATA_DIR; reports go to a temporary
 folder.  Timings are wall-clock from the command's start to its end (start-up included).
@@ -210,6 +210,7 @@ def main() -> int:
     ap.add_argument("--cli-sample", type=int, default=8, help="profiles for the CLI loop (default 8)")
     ap.add_argument("--cluster-sample", type=int, default=None, help="profiles for local vs LocalCluster (default: --sample, at most 60)")
     ap.add_argument("--cluster-format", default="html", help="formats of the cluster comparison (default html)")
+    ap.add_argument("--cluster-rounds", type=int, default=3, help="alternating local/cluster rounds (default 3)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--parts", default="cli,html,pdf,cluster", help="which parts to run (default: all)")
     args = ap.parse_args()
@@ -251,21 +252,30 @@ def main() -> int:
             from distributed import LocalCluster
 
             csample = _sample(codes, args.cluster_sample or min(len(sample), 60))
-            wl, manl, _ = jdx_run(csample, tmp / "cmp-local", args.cluster_format, args.jobs)
+            label = args.cluster_format.upper().replace(",", "+")
             t = time.perf_counter()
             cluster = LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True,
                                    host="127.0.0.1", dashboard_address=":0", silence_logs=40)
             start = time.perf_counter() - t
+            # Rounds alternate local and cluster runs, so that both routes see the same
+            # machine state (a 2-core VM drifts by ±10% over minutes); a new run folder each
+            # time, so that every run starts its workers and kernels as a user's run would.
+            ratios = []
             try:
-                wc, manc, mem = jdx_run(csample, tmp / "cmp-cluster", args.cluster_format, args.jobs,
-                                        cluster=cluster.scheduler_address)
+                for i in range(args.cluster_rounds):
+                    wl, manl, _ = jdx_run(csample, tmp / f"cmp-local-{i}", args.cluster_format, args.jobs)
+                    wc, manc, mem = jdx_run(csample, tmp / f"cmp-cluster-{i}", args.cluster_format, args.jobs,
+                                            cluster=cluster.scheduler_address)
+                    ratios.append(wc / wl)
+                    print(line(f"round {i + 1}: local --jobs {args.jobs}, {label}", wl, len(csample)))
+                    print(line(f"round {i + 1}: LocalCluster {args.jobs} workers, {label}", wc, len(csample)),
+                          flush=True)
             finally:
                 cluster.close()
-            label = args.cluster_format.upper().replace(",", "+")
-            print(line(f"local --jobs {args.jobs}, {label}", wl, len(csample)))
-            print(line(f"LocalCluster {args.jobs} workers, {label}", wc, len(csample)))
-            print(f"    cluster route / local: {wc / wl:5.2f} (target ≤ 1.15; the cluster's own start, "
-                  f"{start:.1f} s, not counted)\n    {stages(manc)}\n    memory per worker: {mem}")
+            print(f"    cluster route / local: {statistics.median(ratios):5.2f} median of "
+                  f"{', '.join(f'{r:.2f}' for r in ratios)} (target ≤ 1.15; the cluster's own start, "
+                  f"{start:.1f} s, not counted)\n    local:   {stages(manl)}\n    cluster: {stages(manc)}"
+                  f"\n    memory per worker: {mem}")
             # Projection: every machine as this one (args.jobs workers); the client writes
             # every file itself, serially, which bounds the speed-up.
             d = per_report_cost(manc)

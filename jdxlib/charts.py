@@ -363,7 +363,7 @@ def png_bytes(fig) -> bytes:
         fig.savefig(raw, format="png", dpi=fig.dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0})
         image = Image.open(raw)
         image.load()
-    if image.mode == "RGBA" and image.getextrema()[3][0] < 255:  # see-through parts are shown on white
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:  # see-through parts on white
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
     paletted = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
     # the octree averages each colour box: white comes out as 254, black as 1 — put them back
