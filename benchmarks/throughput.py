@@ -16,6 +16,9 @@ Printed in one run (all on the same machine, one after the other, so compare sid
    ``distributed.LocalCluster`` of ``--jobs`` single-threaded workers started here, in
    ``--cluster-rounds`` alternating rounds — the cluster route's cost over the local one
    (median of the rounds), and a projection for N machines from the measured per-report cost.
+4. ``floor``: what a profile costs at the least, piece by piece on one core (the notebook's
+   code run in this process without a kernel, a kernel round trip per cell, the HTML export,
+   WeasyPrint with and without the tables) and the shortest full run that follows.
 
 Datasets are built from the mirror into a temporary JDX_DATA_DIR; reports go to a temporary
 folder.  Timings are wall-clock from the command's start to its end (start-up included).
@@ -194,6 +197,97 @@ def font_subsetting(html_files: list[Path], reps: int = 2) -> str:
             f"fontTools {f:.3f} s ({f - h:+.3f} s without libharfbuzz-subset0)")
 
 
+def notebook_in_process(codes: list[str]) -> tuple[float, float]:
+    """Seconds per profile for the notebook's own code in this process — no kernel, no
+    messages, no export — and the part of it spent making the charts' PNGs (mean)."""
+    import contextlib
+    import io
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from jdxlib import sections
+
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+             and "parameters" not in (c["metadata"].get("tags") or [])]
+    shell = InteractiveShell.instance()
+    charts = [0.0]
+    show = sections.show_figure
+
+    def timed_show(*a, **k):
+        t = time.perf_counter()
+        try:
+            return show(*a, **k)
+        finally:
+            charts[0] += time.perf_counter() - t
+
+    def run(code: str) -> None:
+        shell.run_cell(f"municipality = {code!r}", silent=True)
+        for src in cells:
+            res = shell.run_cell(src, silent=True)
+            if res.error_in_exec:
+                raise SystemExit(f"notebook failed in process for {code}: {res.error_in_exec!r}")
+
+    sections.show_figure = timed_show
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            run(codes[0])  # imports, font cache, dataset reads
+            charts[0] = 0.0
+            t = time.perf_counter()
+            for code in codes:
+                run(code)
+            wall = time.perf_counter() - t
+    finally:
+        sections.show_figure = show
+    return wall / len(codes), charts[0] / len(codes)
+
+
+def kernel_round_trip(reps: int = 100) -> float:
+    """Seconds for one ``execute_request`` of ``pass`` on a running python3 kernel."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        def execute():
+            msg_id = kc.execute("pass", store_history=False)
+            while True:
+                msg = kc.get_iopub_msg(timeout=60)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"]["execution_state"] == "idle"):
+                    break
+            kc.get_shell_msg(timeout=60)
+
+        for _ in range(10):
+            execute()
+        t = time.perf_counter()
+        for _ in range(reps):
+            execute()
+        return (time.perf_counter() - t) / reps
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def pdf_in_process(html_files: list[Path]) -> tuple[float, float]:
+    """WeasyPrint seconds per profile PDF as ``jdx report`` makes it, and the same with every
+    table hidden (what the tables alone cost), in this process (mean, after one warm-up)."""
+    from jdxlib.report.exporters import html_to_pdf
+
+    hide = "<style>@media print { table { display: none !important } }</style></head>"
+    htmls = [p.read_text(encoding="utf-8") for p in html_files]
+    html_to_pdf(htmls[0])
+    full, bare = [], []
+    for html in htmls:
+        t = time.perf_counter()
+        html_to_pdf(html)
+        full.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        html_to_pdf(html.replace("</head>", hide, 1))
+        bare.append(time.perf_counter() - t)
+    return statistics.fmean(full), statistics.fmean(bare)
+
+
 def per_report_cost(man: dict) -> float:
     return statistics.fmean(r.get("duration_s") or 0.0 for r in man["reports"])
 
@@ -212,7 +306,8 @@ def main() -> int:
     ap.add_argument("--cluster-format", default="html", help="formats of the cluster comparison (default html)")
     ap.add_argument("--cluster-rounds", type=int, default=3, help="alternating local/cluster rounds (default 3)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--parts", default="cli,html,pdf,cluster", help="which parts to run (default: all)")
+    ap.add_argument("--floor-sample", type=int, default=20, help="profiles for the floor part (default 20)")
+    ap.add_argument("--parts", default="cli,html,pdf,cluster,floor", help="which parts to run (default: all)")
     args = ap.parse_args()
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     if not os.environ.get("JDX_DATA_MIRROR"):
@@ -286,7 +381,29 @@ def main() -> int:
             for n in (1, 2, 4, 8, 16, 32):
                 minutes = max(fixed + d * N_BODIES / (n * args.jobs), wr * N_BODIES) / 60
                 print(f"      {n:3d} machine(s) × {args.jobs} workers: {minutes:6.1f} min")
+        if "floor" in parts:
+            floor(_sample(codes, args.floor_sample), tmp / "floor", args.jobs)
     return 0
+
+
+def floor(codes: list[str], out: Path, jobs: int) -> None:
+    """What a profile costs at the least, measured piece by piece on one core: the notebook's
+    code in one process, the kernel's round trip per cell, the HTML export, the PDF."""
+    _, man, _ = jdx_run(codes, out, "html,pdf", 1)
+    export = statistics.fmean((r.get("timings_s") or {}).get("html", 0.0) for r in man["reports"])
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    executes = 1 + sum(c["cell_type"] == "code" for c in nb["cells"])  # + papermill's parameters cell
+    trip = kernel_round_trip()
+    code, chart = notebook_in_process(codes)
+    pdf, bare = pdf_in_process(sorted((out / "default").glob("profile_*.html")))
+    html = code + executes * trip + export
+    minutes = lambda per: per * N_BODIES / jobs / 60  # noqa: E731 - every core busy, nothing else
+    print(f"floor, measured piece by piece on one core ({len(codes)} profiles), per profile:\n"
+          f"    notebook code in one process {code:.3f} s (charts {chart:.3f} s) · kernel round trips "
+          f"{executes} × {trip * 1000:.1f} ms · HTML export {export:.3f} s → {html:.3f} s\n"
+          f"    → all {N_BODIES:,} HTML on {jobs} cores: ≥ {minutes(html):5.1f} min (target 10)\n"
+          f"    PDF {pdf:.3f} s (without its tables {bare:.3f} s) → HTML + PDF: ≥ {minutes(html + pdf):5.1f} "
+          f"min (target 20)", flush=True)
 
 
 if __name__ == "__main__":

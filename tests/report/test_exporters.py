@@ -39,8 +39,8 @@ def _pdf_page(text: str) -> str:
 
 
 def test_pdfs_share_one_font_configuration_and_give_the_same_bytes(monkeypatch):
-    """A FontConfiguration made per PDF cost 0.15–0.25 s of a profile's ~1.3 s; reusing it
-    must not change a byte (subset names, font objects) whatever was rendered before."""
+    """One FontConfiguration serves every PDF of a worker; reusing it must not change a byte
+    (subset names, font objects) whatever was rendered before."""
     import os
 
     import weasyprint
