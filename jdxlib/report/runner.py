@@ -738,8 +738,8 @@ def _run_locked(specs, run_dir, run, names, t0, *, jobs, force, timeout, noteboo
     return RunResult(run_dir=run_dir, entries=[entries[n] for n in names], duration=time.perf_counter() - t0)
 
 
-#: Reports a worker process runs before the pool is replaced (its warm kernel is replaced
-#: after as many, :class:`jdxlib.report.warm.WarmKernel`).
+#: Reports a worker process runs before the pool is replaced; its warm kernel
+#: (:class:`jdxlib.report.warm.WarmKernel`) is replaced after as many by default.
 REPORTS_PER_WORKER = 200
 
 

@@ -311,12 +311,16 @@ class WarmKernel:
         *,
         preload: tuple[str, ...] = DEFAULT_PRELOAD,
         drop_roots: tuple[str, ...] = (),
-        max_reports: int = 200,
+        max_reports: int | None = None,
         startup_timeout: float = 60,
     ):
         self.kernel_name = kernel_name
         self.preload = preload
         self.drop_roots = drop_roots
+        if max_reports is None:  # renewed together with the local runner's worker process
+            from .runner import REPORTS_PER_WORKER
+
+            max_reports = REPORTS_PER_WORKER
         self.max_reports = max_reports
         self.startup_timeout = startup_timeout
         self.km = None
